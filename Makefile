@@ -31,7 +31,7 @@ env: $(STAMP) ## Create .venv/ from requirements.lock (done automatically by eve
 
 $(STAMP): requirements.lock requirements-data.lock pyproject.toml
 	rm -rf $(VENV)
-	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 10) and "Python >= 3.10 is needed")'
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11) and "Python >= 3.11 is needed")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(PIP_EXTRA) -r requirements.lock

@@ -4,7 +4,8 @@ Modules, one topic each: `data` (bundled data sets), `sgd` (notebook 01), `atten
 `concepts` (04), `text` (05), `plotting`, and `exercises` (self-checks for every notebook).
 """
 
+from helpers import exercises
 from helpers.setup import setup_notebook
 
-__all__ = ["setup_notebook"]
+__all__ = ["exercises", "setup_notebook"]
 __version__ = "0.1.0"

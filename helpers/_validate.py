@@ -27,23 +27,34 @@ def as_tensor(value, name: str, ndim: int | tuple[int, ...], shape_hint: str) ->
         try:
             array = np.asarray(value)
         except ValueError as err:  # ragged nested lists
-            raise ValueError(f"{name} must be a rectangular array of shape {shape_hint}: {err}")
+            raise ValueError(
+                f"{name} must be a rectangular array of shape {shape_hint}: {err}"
+            ) from None
         if array.dtype == object or array.dtype.kind in "USV":
-            raise TypeError(f"{name} must hold numbers (a float tensor of shape {shape_hint}), "
-                            f"got {type(value).__name__} of {array.dtype}")
+            raise TypeError(
+                f"{name} must hold numbers (a float tensor of shape {shape_hint}), "
+                f"got {type(value).__name__} of {array.dtype}"
+            )
         tensor = torch.from_numpy(array) if array.dtype.kind == "f" else torch.as_tensor(array)
     if tensor.dtype == torch.bool or not (tensor.is_floating_point() or tensor.is_complex()):
-        raise TypeError(f"{name} must be a float tensor of shape {shape_hint}, got dtype "
-                        f"{tensor.dtype}; convert it first, e.g. x.float()")
+        raise TypeError(
+            f"{name} must be a float tensor of shape {shape_hint}, got dtype "
+            f"{tensor.dtype}; convert it first, e.g. x.float()"
+        )
     if tensor.is_complex():
-        raise TypeError(f"{name} must be a real float tensor of shape {shape_hint}, "
-                        f"got dtype {tensor.dtype}")
+        raise TypeError(
+            f"{name} must be a real float tensor of shape {shape_hint}, got dtype {tensor.dtype}"
+        )
     if tensor.dim() not in allowed:
-        raise ValueError(f"{name} must have shape {shape_hint} ({_ranks(allowed)}), got shape "
-                         f"{describe_shape(tensor.shape)} with {tensor.dim()} dimension(s)")
+        raise ValueError(
+            f"{name} must have shape {shape_hint} ({_ranks(allowed)}), got shape "
+            f"{describe_shape(tensor.shape)} with {tensor.dim()} dimension(s)"
+        )
     if tensor.numel() == 0:
-        raise ValueError(f"{name} must not be empty: expected shape {shape_hint}, got "
-                         f"{describe_shape(tensor.shape)}")
+        raise ValueError(
+            f"{name} must not be empty: expected shape {shape_hint}, got "
+            f"{describe_shape(tensor.shape)}"
+        )
     if not torch.isfinite(tensor).all():
         raise ValueError(f"{name} contains NaN or infinite values; every entry must be finite")
     return tensor
@@ -62,18 +73,25 @@ def as_array(
     try:
         array = np.asarray(value)
     except ValueError as err:
-        raise ValueError(f"{name} must be a rectangular array of shape {shape_hint}: {err}")
+        raise ValueError(
+            f"{name} must be a rectangular array of shape {shape_hint}: {err}"
+        ) from None
     kind = array.dtype.kind
     if kind == "b" or kind not in ("fiu" if allow_int else "f"):
         wanted = "numbers (int or float)" if allow_int else "floats"
-        raise TypeError(f"{name} must hold {wanted} with shape {shape_hint}, got dtype "
-                        f"{array.dtype}")
+        raise TypeError(
+            f"{name} must hold {wanted} with shape {shape_hint}, got dtype {array.dtype}"
+        )
     if array.ndim not in allowed:
-        raise ValueError(f"{name} must have shape {shape_hint} ({_ranks(allowed)}), got shape "
-                         f"{describe_shape(array.shape)}")
+        raise ValueError(
+            f"{name} must have shape {shape_hint} ({_ranks(allowed)}), got shape "
+            f"{describe_shape(array.shape)}"
+        )
     if array.size == 0:
-        raise ValueError(f"{name} must not be empty: expected shape {shape_hint}, got "
-                         f"{describe_shape(array.shape)}")
+        raise ValueError(
+            f"{name} must not be empty: expected shape {shape_hint}, got "
+            f"{describe_shape(array.shape)}"
+        )
     array = array.astype(np.float64)
     if not np.isfinite(array).all():
         raise ValueError(f"{name} contains NaN or infinite values; every entry must be finite")

@@ -12,8 +12,8 @@ SEED = 0
 
 PLOT_STYLE = {
     "figure.figsize": (6.0, 3.6),
-    "figure.dpi": 80,
-    "savefig.dpi": 80,
+    "figure.dpi": 72,
+    "savefig.dpi": 72,
     "axes.grid": True,
     "grid.alpha": 0.3,
     "axes.spines.top": False,
@@ -49,4 +49,4 @@ def _use_png_figures() -> None:
     except ImportError:
         return
     if get_ipython() is not None:
-        set_matplotlib_formats("png")
+        set_matplotlib_formats("png", pil_kwargs={"optimize": True})

@@ -20,8 +20,10 @@ def _samples(x, y) -> tuple[np.ndarray, np.ndarray]:
     x = np.atleast_1d(as_array(x, "x", (0, 1), "(n,)", allow_int=True))
     y = np.atleast_1d(as_array(y, "y", (0, 1), "(n,)", allow_int=True))
     if x.shape != y.shape:
-        raise ValueError(f"x and y must have the same length (one target per input), got "
-                         f"{len(x)} inputs and {len(y)} targets")
+        raise ValueError(
+            f"x and y must have the same length (one target per input), got "
+            f"{len(x)} inputs and {len(y)} targets"
+        )
     return x, y
 
 
@@ -81,8 +83,17 @@ def sgd_trace(x, y, w0, lr) -> pd.DataFrame:
     for i, (xi, yi) in enumerate(zip(x, y, strict=True), start=1):
         grad = gradient(w, xi, yi)
         w_new = w - lr * grad
-        rows.append({"sample": i, "w_old": w, "x": xi, "y": yi, "y_hat": w * xi,
-                     "dL/dw": grad, "w_new": w_new})
+        rows.append(
+            {
+                "sample": i,
+                "w_old": w,
+                "x": xi,
+                "y": yi,
+                "y_hat": w * xi,
+                "dL/dw": grad,
+                "w_new": w_new,
+            }
+        )
         w = w_new
     return pd.DataFrame(rows)
 
@@ -125,8 +136,9 @@ def train(x, y, w0, lr, epochs, batch_size=1, shuffle=False, seed=0) -> Training
     epochs = positive_int(epochs, "epochs")
     batch_size = positive_int(batch_size, "batch_size")
     if batch_size > len(x):
-        raise ValueError(f"batch_size must be at most the number of samples ({len(x)}), "
-                         f"got {batch_size}")
+        raise ValueError(
+            f"batch_size must be at most the number of samples ({len(x)}), got {batch_size}"
+        )
     rng = np.random.default_rng(seed)
     weights, losses = [w], [squared_loss(w, x, y)]
     starts = range(0, len(x), batch_size)

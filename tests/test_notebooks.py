@@ -31,7 +31,7 @@ def code_cells(nb):
 
 
 def output_text(output) -> str:
-    return json.dumps({k: v for k, v in output.items() if k != "metadata"})
+    return json.dumps({k: v for k, v in output.items() if k != "metadata"}, ensure_ascii=False)
 
 
 def test_there_are_five_ordered_notebooks():
@@ -48,9 +48,11 @@ def test_badge_and_setup_cell_match_the_course_location(path):
     assert nb.cells[0] is first_markdown, "the notebook must open with its title and badge"
     assert first_markdown.source.startswith("# "), "the first cell must start with the title"
     assert colab.badge(path.name, repo, ref) in first_markdown.source, (
-        "badge out of date: run `make colab`")
+        "badge out of date: run `make colab`"
+    )
     assert code_cells(nb)[0].source == colab.setup_source(repo, ref), (
-        "setup cell out of date: run `make colab`")
+        "setup cell out of date: run `make colab`"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -88,9 +90,11 @@ def test_only_timing_and_version_cells_ignore_their_output(path):
         tags = set(cell.metadata.get("tags", []))
         ignored = "nbval-ignore-output" in tags or "NBVAL_IGNORE_OUTPUT" in cell.source
         assert not ignored or tags & IGNORE_REASONS, (
-            f"code cell {index} ignores its output but is tagged neither timing nor versions")
+            f"code cell {index} ignores its output but is tagged neither timing nor versions"
+        )
         assert "nbval-skip" not in tags and "NBVAL_SKIP" not in cell.source, (
-            f"code cell {index} is skipped by nbval")
+            f"code cell {index} is skipped by nbval"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)

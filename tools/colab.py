@@ -19,21 +19,20 @@ PYPROJECT = ROOT / "pyproject.toml"
 NOTEBOOKS = ROOT / "notebooks"
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 BADGE_PATTERN = re.compile(r"^\[!\[Open In Colab\]\(.*\)\]\(.*\)$", re.MULTILINE)
-SETUP_TEMPLATE = '''\
+SETUP_TEMPLATE = """\
 # Setup: on Google Colab, install the course helpers; anywhere else they are already installed.
 import sys
 
 if "google.colab" in sys.modules:
     import subprocess
 
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "{requirement}"],
-        check=True,
-    )
+    repo, ref = "{repo}", "{ref}"
+    package = f"attention-by-hand @ git+https://github.com/{{repo}}.git@{{ref}}"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", package], check=True)
 
 import helpers
 
-helpers.setup_notebook()'''
+helpers.setup_notebook()"""
 
 
 def location() -> tuple[str, str]:
@@ -50,8 +49,7 @@ def badge(notebook_name: str, repo: str, ref: str) -> str:
 
 def setup_source(repo: str, ref: str) -> str:
     """The source of every notebook's first code cell: installs the helpers on Colab only."""
-    requirement = f"attention-by-hand @ git+https://github.com/{repo}.git@{ref}"
-    return SETUP_TEMPLATE.format(requirement=requirement)
+    return SETUP_TEMPLATE.format(repo=repo, ref=ref)
 
 
 def stamp(path: Path, repo: str, ref: str) -> bool:
@@ -93,8 +91,10 @@ def main() -> None:
         set_location(args.repo or current_repo, args.ref or current_ref)
     repo, ref = location()
     changed = [p.name for p in sorted(NOTEBOOKS.glob("*.ipynb")) if stamp(p, repo, ref)]
-    print(f"colab.py: badges point to {repo}@{ref}; re-stamped {len(changed)} notebook(s)"
-          + (f": {', '.join(changed)}" if changed else ""))
+    print(
+        f"colab.py: badges point to {repo}@{ref}; re-stamped {len(changed)} notebook(s)"
+        + (f": {', '.join(changed)}" if changed else "")
+    )
     if changed:
         print("Now run `make execute` so stored outputs match the new setup cells.")
 

@@ -66,8 +66,11 @@ def run_check(
     actual answer, and the hint of the first matching mistake (else the general `hint`).
     """
     if not callable(learner):
-        return Verdict(name, "failed", f"❌ {name}: pass your function itself (no parentheses), "
-                                       f"got {type(learner).__name__}.")
+        return Verdict(
+            name,
+            "failed",
+            f"❌ {name}: pass your function itself (no parentheses), got {type(learner).__name__}.",
+        )
     for case in cases:
         expected = _as_array(reference(*_copy(case.args)))
         try:
@@ -75,11 +78,16 @@ def run_check(
         except NotImplementedError:
             return Verdict(name, "not attempted", NOT_ATTEMPTED.format(name=name))
         except Exception as err:  # the learner's code may fail in any way: report it kindly
-            return Verdict(name, "failed", f"❌ {name}: on {case.label}, your function raised "
-                                           f"{type(err).__name__}: {err}\n   Hint: {hint}")
+            return Verdict(
+                name,
+                "failed",
+                f"❌ {name}: on {case.label}, your function raised "
+                f"{type(err).__name__}: {err}\n   Hint: {hint}",
+            )
         if got is None:
-            return Verdict(name, "failed", f"❌ {name}: your function returned None; did you "
-                                           "forget `return`?")
+            return Verdict(
+                name, "failed", f"❌ {name}: your function returned None; did you forget `return`?"
+            )
         got_array = _as_array(got)
         if _close(got_array, expected, atol, rtol):
             continue
@@ -88,17 +96,23 @@ def run_check(
             if _close(got_array, _as_array(mistake.answer(*_copy(case.args))), atol, rtol):
                 reason = mistake.hint
                 break
-        return Verdict(name, "failed", f"❌ {name}: wrong on {case.label}.\n"
-                                       f"   expected {_fmt(expected)}\n"
-                                       f"   got      {_fmt(got_array)}\n"
-                                       f"   Hint: {reason}")
+        return Verdict(
+            name,
+            "failed",
+            f"❌ {name}: wrong on {case.label}.\n"
+            f"   expected {_fmt(expected)}\n"
+            f"   got      {_fmt(got_array)}\n"
+            f"   Hint: {reason}",
+        )
     return Verdict(name, "passed", f"✅ {name}: correct on all {len(cases)} test inputs.")
 
 
 def _copy(args: tuple) -> tuple:
     """Fresh copies of array arguments, so a learner's in-place edit cannot leak between calls."""
-    return tuple(a.clone() if isinstance(a, torch.Tensor) else
-                 a.copy() if isinstance(a, np.ndarray) else a for a in args)
+    return tuple(
+        a.clone() if isinstance(a, torch.Tensor) else a.copy() if isinstance(a, np.ndarray) else a
+        for a in args
+    )
 
 
 def _as_array(value) -> np.ndarray | None:
@@ -120,6 +134,7 @@ def _close(got, expected, atol: float, rtol: float) -> bool:
 def _fmt(array: np.ndarray | None) -> str:
     if array is None:
         return "something that is not a number or array"
-    text = np.array2string(array, precision=4, floatmode="fixed", suppress_small=True,
-                           max_line_width=88)
+    text = np.array2string(
+        array, precision=4, floatmode="fixed", suppress_small=True, max_line_width=88
+    )
     return text if array.ndim == 0 else f"{text} (shape {tuple(array.shape)})"
