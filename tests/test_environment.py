@@ -73,6 +73,6 @@ def test_every_top_level_requirement_is_locked():
 
 
 def test_bundled_data_is_declared_as_package_data():
-    patterns = PYPROJECT["tool"]["setuptools"]["package-data"]["helpers"]
+    patterns = PYPROJECT["tool"]["setuptools"]["package-data"]["helpers.data"]
     shipped = {p.suffix for p in (ROOT / "helpers" / "data").iterdir()}
     assert shipped <= {Path(p).suffix for p in patterns}
