@@ -10,7 +10,7 @@ import torch
 
 
 def describe_shape(shape: Sequence[int]) -> str:
-    return "(" + ", ".join(str(s) for s in shape) + ")"
+    return str(tuple(int(s) for s in shape))
 
 
 def as_tensor(value, name: str, ndim: int | tuple[int, ...], shape_hint: str) -> torch.Tensor:
