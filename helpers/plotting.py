@@ -30,10 +30,167 @@ def plot_weight_trajectories(runs, target=None, ax=None, xlabel="step"):
     """
     ax = _axes(ax)
     for label, weights in runs.items():
-        ax.plot(np.arange(len(weights)), weights, marker=".", markersize=3, label=label)
+        ax.plot(np.arange(len(weights)), weights, label=label)
     if target is not None:
-        ax.axhline(target, color="black", linestyle="--", linewidth=1, label=f"best w = {target:.4f}")
+        label = f"best w = {target:.4f}"
+        ax.axhline(target, color="black", linestyle="--", linewidth=1, label=label)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("w")
-    ax.legend()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return ax
+
+
+def _numpy(values) -> np.ndarray:
+    """A tensor, array or nested list as a float numpy array (tensors are detached first)."""
+    if hasattr(values, "detach"):
+        values = values.detach().cpu().numpy()
+    return np.asarray(values, dtype=float)
+
+
+def plot_attention_heatmap(weights, row_labels, col_labels, ax=None, title=None, decimals=2,
+                           xlabel="key (attended to)", ylabel="query (attending)"):
+    """Heat map of an (m, n) matrix, each cell annotated with its value to `decimals` places.
+
+    Rows are queries (`row_labels`, m of them), columns are keys (`col_labels`, n of them).
+    NaN or infinite cells (e.g. masked scores of -inf) are drawn grey and labelled "masked".
+    Works for attention weights, raw scores and masks alike.
+    """
+    values = _numpy(weights)
+    if values.ndim != 2 or values.shape != (len(row_labels), len(col_labels)):
+        raise ValueError(f"weights must have shape (len(row_labels), len(col_labels)) = "
+                         f"({len(row_labels)}, {len(col_labels)}), got {values.shape}")
+    ax = _axes(ax)
+    finite = np.isfinite(values)
+    cmap = plt.get_cmap("Blues").with_extremes(bad="lightgrey")
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap)
+    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    middle = (values[finite].min() + values[finite].max()) / 2 if finite.any() else 0.0
+    for i, j in np.ndindex(values.shape):
+        text = f"{values[i, j]:.{decimals}f}" if finite[i, j] else "masked"
+        dark = finite[i, j] and values[i, j] > middle
+        ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                color="white" if dark else "black")
+    ax.set_xticks(range(len(col_labels)), col_labels, rotation=45, ha="right")
+    ax.set_yticks(range(len(row_labels)), row_labels)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(False)
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def plot_vectors_2d(vectors, labels, ax=None, title=None, colors=None, linestyles=None):
+    """Arrows from the origin to each of k 2-d vectors, shape (k, 2), labelled at their tips.
+
+    `colors` and `linestyles` (k entries each) style the arrows; the axes keep equal scale, so
+    angles between arrows look as they are.
+    """
+    points = _numpy(vectors)
+    if points.ndim != 2 or points.shape[1] != 2 or len(points) != len(labels):
+        raise ValueError(f"vectors must have shape (len(labels), 2) = ({len(labels)}, 2), "
+                         f"got {points.shape}")
+    ax = _axes(ax)
+    colors = colors or [f"C{i}" for i in range(len(points))]
+    linestyles = linestyles or ["-"] * len(points)
+    for (x, y), label, color, style in zip(points, labels, colors, linestyles, strict=True):
+        ax.annotate("", xy=(x, y), xytext=(0, 0),
+                    arrowprops={"arrowstyle": "-|>", "color": color, "linestyle": style,
+                                "linewidth": 1.5, "shrinkA": 0, "shrinkB": 0})
+        ax.annotate(label, xy=(x, y), xytext=(4, 4), textcoords="offset points", color=color)
+    reach = max(1e-9, float(np.abs(points).max())) * 1.25
+    ax.set_xlim(min(0.0, points[:, 0].min() * 1.25) - 0.05 * reach, reach)
+    ax.set_ylim(min(0.0, points[:, 1].min() * 1.25) - 0.05 * reach, reach)
+    ax.set_aspect("equal")
+    ax.set_xlabel("dimension 1")
+    ax.set_ylabel("dimension 2")
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def plot_singular_values(s, ax=None, target=None):
+    """Bars of the singular values s, shape (r,), with the cumulative energy kept on a second axis.
+
+    Energy kept by the first k concepts: sum(s[:k] ** 2) / sum(s ** 2), drawn in percent.
+    `target` (e.g. 0.95) draws that fraction as a dashed line. Returns the bars' Axes.
+    """
+    values = _numpy(s)
+    if values.ndim != 1 or len(values) == 0 or not np.isfinite(values).all() or values.sum() <= 0:
+        raise ValueError(f"s must be finite singular values of shape (r,), not all 0, got "
+                         f"{values.shape}")
+    ax = _axes(ax)
+    ks = np.arange(1, len(values) + 1)
+    bars = ax.bar(ks, values, color="C0", alpha=0.7, label="singular value")
+    ax.bar_label(bars, labels=[f"{v:.2f}" for v in values], fontsize=8)
+    ax.set_xticks(ks)
+    ax.set_xlabel("concept k")
+    ax.set_ylabel("singular value", color="C0")
+    energy = ax.twinx()
+    energy.plot(ks, 100 * np.cumsum(values**2) / np.sum(values**2), color="C3", marker="o",
+                label="energy kept by the first k")
+    if target is not None:
+        energy.axhline(100 * target, color="C3", linestyle="--", linewidth=1,
+                       label=f"{100 * target:.0f} % of the energy")
+    energy.set_ylim(0, 105)
+    energy.set_ylabel("cumulative energy (%)", color="C3")
+    energy.grid(False)
+    energy.spines["right"].set_visible(True)
+    handles = [h for a in (ax, energy) for h in a.get_legend_handles_labels()[0]]
+    energy.legend(handles=handles, loc="center right")
+    return ax
+
+
+def plot_concept_space(points, labels, ax=None, arrows=(), title=None, xlabel="concept 1",
+                       ylabel="concept 2", color="C0"):
+    """Scatter of p points in a 2-d concept space, shape (p, 2), each labelled.
+
+    Points whose label is in `arrows` are drawn as arrows from the origin (in orange, labelled
+    below left), so the angle between them, which is what cosine similarity measures, is
+    visible; both axes share one scale, so angles look as they are. Points at the same place
+    (to 4 decimals) share one label, e.g. "Star Wars = Iron Man".
+    """
+    points = _numpy(points)
+    if points.ndim != 2 or points.shape[1] != 2 or len(points) != len(labels):
+        raise ValueError(f"points must have shape (len(labels), 2) = ({len(labels)}, 2), "
+                         f"got {points.shape}")
+    ax = _axes(ax)
+    ax.axhline(0, color="grey", linewidth=0.8)
+    ax.axvline(0, color="grey", linewidth=0.8)
+    places = {}
+    for point, label in zip(points, labels, strict=True):
+        places.setdefault(tuple(np.round(point, 4)), []).append(label)
+    for (x, y), names in places.items():
+        highlighted = any(name in arrows for name in names)
+        if highlighted:
+            ax.annotate("", xy=(x, y), xytext=(0, 0),
+                        arrowprops={"arrowstyle": "-|>", "color": "C1", "linewidth": 1.5,
+                                    "shrinkA": 0, "shrinkB": 0})
+        ax.plot(x, y, "o", color="C1" if highlighted else color)
+        ax.annotate(" = ".join(names), xy=(x, y), xytext=(-4, -12) if highlighted else (4, 4),
+                    textcoords="offset points", ha="right" if highlighted else "left",
+                    fontsize=9, color="C1" if highlighted else "black")
+    ax.margins(0.15)  # room for the labels of points at the edge
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def plot_top_words(table, ax=None, title=None):
+    """Horizontal bars of word weights: `table` has columns word and weight (as from
+    helpers.text.top_words), drawn top to bottom in its row order; positive in blue, negative in
+    orange."""
+    if ax is None:
+        ax = plt.figure(figsize=(6.0, 0.22 * len(table) + 1.0)).add_subplot()
+    weights = np.asarray(table["weight"], dtype=float)
+    positions = np.arange(len(weights))[::-1]
+    ax.barh(positions, weights, color=np.where(weights >= 0, "tab:blue", "tab:orange"))
+    ax.set_yticks(positions, list(table["word"]))
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel("weight (positive pushes towards a positive review)")
+    if title is not None:
+        ax.set_title(title)
     return ax
