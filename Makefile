@@ -21,7 +21,7 @@ export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help env lab test lint format unit nbval execute lock colab clean
+.PHONY: help env lab test lint format unit nbval execute lock colab clean student slides bench
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -44,14 +44,14 @@ lab: $(STAMP) ## Open JupyterLab on notebooks/ (PORT=8888, NO_BROWSER=1 on a ser
 
 test: lint $(STAMP) ## Run every check: lint, unit and hygiene tests, nbval over every notebook
 	$(BIN)/pytest -n 2 --dist loadfile --nbval --nbval-current-env \
-		--sanitize-with tests/nbval_sanitize.cfg tests notebooks
+		--nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
 
 unit: $(STAMP) ## Run only the Python tests (helpers, hygiene, environment)
 	$(BIN)/pytest -n 2 --dist loadfile tests
 
 nbval: $(STAMP) ## Re-run every notebook and compare with its stored outputs
 	$(BIN)/pytest -n 2 --dist loadfile --nbval --nbval-current-env \
-		--sanitize-with tests/nbval_sanitize.cfg notebooks
+		--nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 
 lint: $(STAMP) ## ruff: lint and format check of code and notebooks
 	$(BIN)/ruff check .
@@ -66,6 +66,15 @@ execute: $(STAMP) ## Re-run every notebook in a fresh kernel and store its outpu
 
 colab: $(STAMP) ## Re-stamp every notebook's Colab badge and install line (REPO=owner/name REF=branch)
 	$(BIN)/python tools/colab.py $(if $(REPO),--repo $(REPO),) $(if $(REF),--ref $(REF),)
+
+student: $(STAMP) ## Write the student edition (exercise solutions taken out) to build/student/
+	$(BIN)/python tools/student.py
+
+slides: $(STAMP) ## Write one offline reveal.js deck per notebook to build/slides/ (npm fetches reveal.js once)
+	$(BIN)/python tools/slides.py
+
+bench: $(STAMP) ## Time and measure notebooks, tests, attention, bag of words into bench/ (slow)
+	$(BIN)/python tools/bench.py
 
 lock: ## Re-resolve requirements.in into requirements.lock and environment.yml
 	rm -rf build/lock-venv

@@ -78,7 +78,7 @@ def test_the_setup_cell_installs_the_stamped_version_on_colab_only(monkeypatch):
             "pip",
             "install",
             "--quiet",
-            "attention-by-hand @ git+https://github.com/someone/fork.git@v1.0",
+            "attention-by-hand[reviews] @ git+https://github.com/someone/fork.git@v1.0",
         ]
     ]
 

@@ -2,8 +2,9 @@
 
 The repository and branch (or tag) are kept in one place, [tool.attention-by-hand] in
 pyproject.toml. `python tools/colab.py [--repo owner/name] [--ref branch]` (`make colab`)
-rewrites that place if asked, then re-stamps every notebook's badge and install line from it.
-tests/test_notebooks.py fails if any notebook disagrees.
+rewrites that place if asked, then re-stamps every notebook's badge and install line, and the
+README's Colab and Binder badges, from it. tests/test_notebooks.py and tests/test_course_map.py
+fail if any notebook or the README disagrees.
 """
 
 import argparse
@@ -19,6 +20,13 @@ PYPROJECT = ROOT / "pyproject.toml"
 NOTEBOOKS = ROOT / "notebooks"
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 BADGE_PATTERN = re.compile(r"^\[!\[Open In Colab\]\(.*\)\]\(.*\)$", re.MULTILINE)
+# In the README, badges sit inside table rows: one per notebook, named by its file.
+README_BADGE = re.compile(
+    r"\[!\[Open In Colab\]\([^)]*\)\]\(https://colab\.research\.google\.com/github/[^)]*"
+    r"/notebooks/(?P<name>[\w.-]+\.ipynb)\)"
+)
+BINDER_IMAGE = "https://mybinder.org/badge_logo.svg"
+BINDER_PATTERN = re.compile(r"\[!\[Launch on Binder\]\([^)]*\)\]\(https://mybinder\.org/[^)]*\)")
 SETUP_TEMPLATE = """\
 # Setup: on Google Colab, install the course helpers; anywhere else they are already installed.
 import sys
@@ -27,7 +35,7 @@ if "google.colab" in sys.modules:
     import subprocess
 
     repo, ref = "{repo}", "{ref}"
-    package = f"attention-by-hand @ git+https://github.com/{{repo}}.git@{{ref}}"
+    package = f"attention-by-hand[reviews] @ git+https://github.com/{{repo}}.git@{{ref}}"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", package], check=True)
 
 import helpers
@@ -41,10 +49,20 @@ def location() -> tuple[str, str]:
     return settings["repo"], settings["ref"]
 
 
+def colab_url(notebook_name: str, repo: str, ref: str) -> str:
+    """The address that opens notebooks/<notebook_name> of repo at ref in Google Colab."""
+    return f"https://colab.research.google.com/github/{repo}/blob/{ref}/notebooks/{notebook_name}"
+
+
 def badge(notebook_name: str, repo: str, ref: str) -> str:
     """The Markdown line of the "Open in Colab" badge for notebooks/<notebook_name>."""
-    url = f"https://colab.research.google.com/github/{repo}/blob/{ref}/notebooks/{notebook_name}"
-    return f"[![Open In Colab]({BADGE_IMAGE})]({url})"
+    return f"[![Open In Colab]({BADGE_IMAGE})]({colab_url(notebook_name, repo, ref)})"
+
+
+def binder_badge(repo: str, ref: str) -> str:
+    """The Markdown of the Binder badge: JupyterLab on notebooks/, built from environment.yml."""
+    url = f"https://mybinder.org/v2/gh/{repo}/{ref}?urlpath=lab/tree/notebooks"
+    return f"[![Launch on Binder]({BINDER_IMAGE})]({url})"
 
 
 def setup_source(repo: str, ref: str) -> str:
@@ -70,6 +88,20 @@ def stamp(path: Path, repo: str, ref: str) -> bool:
     return True
 
 
+def stamp_readme(path: Path, repo: str, ref: str) -> bool:
+    """Point the README's Colab badges (one per notebook) and Binder badge at repo@ref.
+
+    Returns True if the file changed.
+    """
+    text = path.read_text()
+    new = README_BADGE.sub(lambda m: badge(m["name"], repo, ref), text)
+    new = BINDER_PATTERN.sub(lambda _: binder_badge(repo, ref), new)
+    if new == text:
+        return False
+    path.write_text(new)
+    return True
+
+
 def set_location(repo: str, ref: str) -> None:
     """Rewrite the [tool.attention-by-hand] repo and ref in pyproject.toml."""
     text = PYPROJECT.read_text()
@@ -91,6 +123,9 @@ def main() -> None:
         set_location(args.repo or current_repo, args.ref or current_ref)
     repo, ref = location()
     changed = [p.name for p in sorted(NOTEBOOKS.glob("*.ipynb")) if stamp(p, repo, ref)]
+    readme = PYPROJECT.with_name("README.md")  # the README beside the settings it shows
+    if readme.exists() and stamp_readme(readme, repo, ref):
+        print(f"colab.py: README badges now point to {repo}@{ref}")
     print(
         f"colab.py: badges point to {repo}@{ref}; re-stamped {len(changed)} notebook(s)"
         + (f": {', '.join(changed)}" if changed else "")
