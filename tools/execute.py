@@ -1,7 +1,8 @@
 """Execute notebooks in a fresh kernel, top to bottom, and store their outputs in place.
 
-Deterministic: no timing metadata is recorded and notebook metadata is reduced to the kernel
-spec, so running it twice on an unchanged notebook changes nothing. Used by `make execute`.
+Deterministic: no timing metadata is recorded, notebook metadata is reduced to the kernel spec,
+and cells tagged `timing` keep no output (their numbers change on every run), so running it
+twice on an unchanged notebook changes nothing. Used by `make execute`.
 """
 
 import sys
@@ -35,6 +36,8 @@ def execute(path: Path) -> None:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
             cell.outputs = coalesce_streams(cell.outputs)
+        if "timing" in cell.metadata.get("tags", []):
+            cell.outputs = []  # times differ on every run and machine: the learner sees their own
     nbformat.validate(nb)
     nbformat.write(nb, path)
 
