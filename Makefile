@@ -11,7 +11,8 @@ TORCH_INDEX ?=
 PIP_EXTRA   := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
 PORT        ?= 8888
 NO_BROWSER  ?=
-LAB_FLAGS   := --port=$(PORT) $(if $(NO_BROWSER),--no-browser,)
+# Containers and servers often run as root, which JupyterLab refuses unless told.
+LAB_FLAGS   := --port=$(PORT) $(if $(NO_BROWSER),--no-browser,) $(if $(filter 0,$(shell id -u)),--allow-root,)
 NOTEBOOKS   := $(sort $(wildcard notebooks/*.ipynb))
 STAMP       := $(VENV)/.installed
 

@@ -10,6 +10,12 @@ def _axes(ax):
     return ax if ax is not None else plt.figure().add_subplot()
 
 
+def _arrow(ax, x, y, color, linestyle="-"):
+    """An arrow from the origin to (x, y)."""
+    style = {"arrowstyle": "-|>", "color": color, "linestyle": linestyle, "linewidth": 1.5}
+    ax.annotate("", xy=(x, y), xytext=(0, 0), arrowprops={**style, "shrinkA": 0, "shrinkB": 0})
+
+
 def plot_loss_curve(losses, ax=None, label=None, xlabel="step", log=True):
     """Line plot of a loss history, shape (steps,), on a log scale by default."""
     ax = _axes(ax)
@@ -106,19 +112,7 @@ def plot_vectors_2d(vectors, labels, ax=None, title=None, colors=None, linestyle
     colors = colors or [f"C{i}" for i in range(len(points))]
     linestyles = linestyles or ["-"] * len(points)
     for (x, y), label, color, style in zip(points, labels, colors, linestyles, strict=True):
-        ax.annotate(
-            "",
-            xy=(x, y),
-            xytext=(0, 0),
-            arrowprops={
-                "arrowstyle": "-|>",
-                "color": color,
-                "linestyle": style,
-                "linewidth": 1.5,
-                "shrinkA": 0,
-                "shrinkB": 0,
-            },
-        )
+        _arrow(ax, x, y, color, style)
         ax.annotate(label, xy=(x, y), xytext=(4, 4), textcoords="offset points", color=color)
     reach = max(1e-9, float(np.abs(points).max())) * 1.25
     ax.set_xlim(min(0.0, points[:, 0].min() * 1.25) - 0.05 * reach, reach)
@@ -205,18 +199,7 @@ def plot_concept_space(
     for (x, y), names in places.items():
         highlighted = any(name in arrows for name in names)
         if highlighted:
-            ax.annotate(
-                "",
-                xy=(x, y),
-                xytext=(0, 0),
-                arrowprops={
-                    "arrowstyle": "-|>",
-                    "color": "C1",
-                    "linewidth": 1.5,
-                    "shrinkA": 0,
-                    "shrinkB": 0,
-                },
-            )
+            _arrow(ax, x, y, "C1")
         ax.plot(x, y, "o", color="C1" if highlighted else color)
         ax.annotate(
             " = ".join(names),

@@ -1,22 +1,12 @@
 """Bundled data: present, intact, loaded as documented, and loudly refused when altered."""
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from helpers import data
-
-
-@pytest.fixture
-def data_copy(tmp_path, monkeypatch):
-    """A private copy of the bundled data folder that a test may damage."""
-    folder = tmp_path / "data"
-    shutil.copytree(Path(str(data.DATA_DIR)), folder)
-    monkeypatch.setattr(data, "DATA_DIR", folder)
-    return folder
 
 
 @pytest.mark.parametrize("name", sorted(data.CHECKSUMS))

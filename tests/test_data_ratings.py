@@ -1,8 +1,5 @@
 """The bundled ratings matrix of notebook 04: loaded as documented, refused when altered."""
 
-import shutil
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -28,14 +25,6 @@ def test_ratings_table():
         [0, 1, 0, 2, 2],
     ]  # seed 002
     np.testing.assert_array_equal(ratings.to_numpy(), expected)
-
-
-@pytest.fixture
-def data_copy(tmp_path, monkeypatch):
-    folder = tmp_path / "data"
-    shutil.copytree(Path(str(data.DATA_DIR)), folder)
-    monkeypatch.setattr(data, "DATA_DIR", folder)
-    return folder
 
 
 def test_altered_ratings_are_refused(data_copy):

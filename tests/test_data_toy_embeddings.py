@@ -1,7 +1,6 @@
 """The toy embeddings of notebook 02: content as in the seeds, checksum enforced."""
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -53,14 +52,6 @@ def test_fine_context_vectors_reproduce_the_seed_with_torch_only():
     np.testing.assert_allclose(contexts[1], [0.23577608, 0.52729733], atol=1e-7)
     cosine = F.cosine_similarity(contexts[0], contexts[1], dim=0)
     assert cosine.item() == pytest.approx(0.7947668623453286, abs=1e-7)
-
-
-@pytest.fixture
-def data_copy(tmp_path, monkeypatch):
-    """A private copy of the data folder that a test may damage."""
-    shutil.copytree(Path(str(data.DATA_DIR)), tmp_path / "data")
-    monkeypatch.setattr(data, "DATA_DIR", tmp_path / "data")
-    return tmp_path / "data"
 
 
 @pytest.mark.parametrize("loader", [data.load_journey_embeddings, data.load_fine_sentences])

@@ -3,24 +3,20 @@
 import torch
 
 from helpers import attention
+from helpers.data import load_fine_sentences, load_journey_embeddings
 from helpers.exercises._core import Case, Mistake, Verdict, run_check
 
-# "Your journey starts with one step", as in the notebook (float64 so checks are exact).
-_JOURNEY = torch.tensor(
-    [
-        [0.43, 0.15, 0.89],
-        [0.55, 0.87, 0.66],
-        [0.57, 0.85, 0.64],
-        [0.22, 0.58, 0.33],
-        [0.77, 0.25, 0.10],
-        [0.05, 0.80, 0.55],
-    ],
-    dtype=torch.float64,
-)
-_POLICE_FINE = torch.tensor(
-    [[0.1, 0.1], [0.9, 0.1], [0.6, 0.2], [0.3, 0.3], [0.1, 0.2], [0.1, 0.1], [0.5, 0.5]],
-    dtype=torch.float64,
-)
+
+def _journey() -> torch.Tensor:
+    """The embeddings of "Your journey starts with one step", (6, 3), in float64."""
+    return load_journey_embeddings().embeddings.double()
+
+
+def _police_fine() -> torch.Tensor:
+    """The embeddings of "The police man gave me a fine", (7, 2), in float64."""
+    return load_fine_sentences()[0].embeddings.double()
+
+
 _RANDOM = torch.randn(5, 4, generator=torch.Generator().manual_seed(2), dtype=torch.float64)
 
 
@@ -30,8 +26,9 @@ def _exp_over_plain_sum(s):
 
 def check_softmax(your_softmax) -> Verdict:
     """your_softmax(scores) -> softmax weights, for a float64 tensor of scores of shape (n,)."""
+    journey = _journey()
     cases = [
-        Case("the scores of 'journey'", (_JOURNEY @ _JOURNEY[1],)),
+        Case("the scores of 'journey'", (journey @ journey[1],)),
         Case("scores [1.0, 2.0, 3.0]", (torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64),)),
         Case("a single score [0.7]", (torch.tensor([0.7], dtype=torch.float64),)),
         Case(
@@ -79,10 +76,11 @@ def check_context_vector(your_context_vector) -> Verdict:
     Weight-free attention: scores are dot products with every input, weights their softmax, and
     the context vector the weighted sum of the inputs.
     """
+    journey, police = _journey(), _police_fine()
     cases = [
-        Case("the query 'with' in 'Your journey starts with one step'", (_JOURNEY[3], _JOURNEY)),
-        Case("the query 'step'", (_JOURNEY[5], _JOURNEY)),
-        Case("'fine' in 'The police man gave me a fine'", (_POLICE_FINE[6], _POLICE_FINE)),
+        Case("the query 'with' in 'Your journey starts with one step'", (journey[3], journey)),
+        Case("the query 'step'", (journey[5], journey)),
+        Case("'fine' in 'The police man gave me a fine'", (police[6], police)),
         Case("a random query against 5 random 4-d inputs", (_RANDOM[0] * 3, _RANDOM)),
     ]
     return run_check(
@@ -117,9 +115,10 @@ def check_context_vector(your_context_vector) -> Verdict:
 
 def check_self_attention(your_self_attention) -> Verdict:
     """your_self_attention(inputs) -> all (n, d) context vectors of inputs (n, d) at once."""
+    journey, police = _journey(), _police_fine()
     cases = [
-        Case("'Your journey starts with one step'", (_JOURNEY,)),
-        Case("'The police man gave me a fine'", (_POLICE_FINE,)),
+        Case("'Your journey starts with one step'", (journey,)),
+        Case("'The police man gave me a fine'", (police,)),
         Case("5 random 4-d inputs", (_RANDOM,)),
         Case("a single token", (_RANDOM[:1],)),
     ]
