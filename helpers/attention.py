@@ -178,6 +178,18 @@ def scaled_attention_weights(q, k, mask=None, causal: bool = False) -> torch.Ten
     nothing is undefined, and a silent nan or zero row would hide the bug. So do scores that
     overflow to infinity.
     """
+    exps = _shifted_exps(q, k, mask, causal)
+    return exps / exps.sum(dim=-1, keepdim=True)
+
+
+def _shifted_exps(q, k, mask, causal: bool) -> torch.Tensor:
+    """exp(scores - row max) for the scaled, masked scores q kᵀ / √d_k, shape (..., n_q, n_k).
+
+    Checked as described in `scaled_attention_weights`. Dividing each row by its sum gives the
+    attention weights; the max is subtracted so that exp() cannot overflow (stable softmax).
+    Every step after the matrix product works in place on the one (n_q, n_k) buffer: on long
+    sequences, allocating fresh n x n buffers costs as much as the arithmetic.
+    """
     q = as_tensor(q, "q", _BATCH_RANKS, "(..., n_q, d_k)")
     k = as_tensor(k, "k", _BATCH_RANKS, "(..., n_k, d_k)")
     if q.shape[-1] != k.shape[-1]:
@@ -193,16 +205,16 @@ def scaled_attention_weights(q, k, mask=None, causal: bool = False) -> torch.Ten
     scores = q @ k.transpose(-2, -1)
     allowed = _allowed(mask, causal, (*batch, q.shape[-2], k.shape[-2]))
     if allowed is not None:
-        scores = scores.masked_fill(~allowed, float("-inf"))
-    # The inputs are checked and every row keeps a key, so torch's fused softmax (stable, like
-    # `softmax` above) is safe here; `softmax` re-checks every score, which on long sequences
-    # made this function several times slower than torch's own attention.
-    weights = torch.softmax(scores, dim=-1)
-    if _may_overflow(q, k) and not torch.isfinite(weights.sum(dim=-1)).all():
+        scores.masked_fill_(~allowed, float("-inf"))
+    # Every row keeps an allowed key (checked above), so its max is finite unless a score
+    # overflowed, which only norms too large to rule it out (Cauchy-Schwarz) can cause.
+    row_max = scores.detach().amax(dim=-1, keepdim=True)
+    if _may_overflow(q, k) and not torch.isfinite(row_max).all():
         raise ValueError(
             f"the scores overflowed: q and k hold values too large for {dtype} dot products"
         )
-    return weights
+    # Softmax ignores a constant shift, so the max may be treated as a constant (detached).
+    return scores.sub_(row_max).exp_()
 
 
 def scaled_dot_product_attention(q, k, v, mask=None, causal: bool = False) -> torch.Tensor:
@@ -214,16 +226,19 @@ def scaled_dot_product_attention(q, k, v, mask=None, causal: bool = False) -> to
     is_causal=causal)`, except that a fully masked row raises ValueError here where torch
     quietly returns zeros (or nan, depending on its version).
     """
-    weights = scaled_attention_weights(q, k, mask=mask, causal=causal)
+    exps = _shifted_exps(q, k, mask, causal)
     v = as_tensor(v, "v", _BATCH_RANKS, "(..., n_k, d_v)")
-    if v.shape[-2] != weights.shape[-1]:
+    if v.shape[-2] != exps.shape[-1]:
         raise ValueError(
-            f"k and v must hold the same number of tokens n_k: k has n_k={weights.shape[-1]}, "
+            f"k and v must hold the same number of tokens n_k: k has n_k={exps.shape[-1]}, "
             f"v has shape {describe_shape(v.shape)} = (..., n_k={v.shape[-2]}, d_v)"
         )
-    _batch_shape("q and k", weights, "v", v)
-    dtype = torch.promote_types(weights.dtype, v.dtype)
-    return weights.to(dtype) @ v.to(dtype)
+    _batch_shape("q and k", exps, "v", v)
+    dtype = torch.promote_types(exps.dtype, v.dtype)
+    exps = exps.to(dtype)
+    # (exps / row sums) @ v == (exps @ v) / row sums: dividing the (n_q, d_v) result instead of
+    # the (n_q, n_k) weights gives the same numbers for less work (FlashAttention does this too).
+    return (exps @ v.to(dtype)).div_(exps.sum(dim=-1, keepdim=True))
 
 
 class SelfAttention(torch.nn.Module):
@@ -254,7 +269,8 @@ class SelfAttention(torch.nn.Module):
     def forward(self, x, mask=None) -> torch.Tensor:
         """Context vectors (..., n, d_v) for x of shape (..., n, d_in); `mask` True = may attend."""
         x = _layer_input(x, self.W_value)
-        return self.attention_weights(x, mask) @ self.W_value(x)
+        q, k, v = self.W_query(x), self.W_key(x), self.W_value(x)
+        return scaled_dot_product_attention(q, k, v, mask, self.causal)
 
 
 class MultiHeadAttention(torch.nn.Module):
@@ -290,22 +306,28 @@ class MultiHeadAttention(torch.nn.Module):
         `mask`: boolean, broadcastable to (..., n, n), True = may attend; shared by all heads.
         """
         x = _layer_input(x, self.W_query)
-        if mask is not None:
-            mask = torch.as_tensor(mask)
-            mask = mask.unsqueeze(-3) if mask.dim() >= 2 else mask  # the same for every head
         return scaled_attention_weights(
-            self._heads(self.W_query(x)), self._heads(self.W_key(x)), mask, self.causal
+            self._heads(self.W_query(x)), self._heads(self.W_key(x)), _per_head(mask), self.causal
         )
 
     def forward(self, x, mask=None) -> torch.Tensor:
         """Outputs (..., n, d_model) for x of shape (..., n, d_model); `mask` True = may attend."""
         x = _layer_input(x, self.W_value)
-        heads = self.attention_weights(x, mask) @ self._heads(self.W_value(x))
+        q, k, v = (self._heads(layer(x)) for layer in (self.W_query, self.W_key, self.W_value))
+        heads = scaled_dot_product_attention(q, k, v, _per_head(mask), self.causal)
         return self.W_out(heads.transpose(-3, -2).flatten(-2))
 
     def _heads(self, projected: torch.Tensor) -> torch.Tensor:
         """(..., n, d_model) -> (..., num_heads, n, d_head): one slice of features per head."""
         return projected.unflatten(-1, (self.num_heads, self.d_head)).transpose(-3, -2)
+
+
+def _per_head(mask):
+    """A mask broadcastable to (..., n, n) made to broadcast over a heads dimension too."""
+    if mask is None:
+        return None
+    mask = torch.as_tensor(mask)
+    return mask.unsqueeze(-3) if mask.dim() >= 2 else mask  # the same for every head
 
 
 def _may_overflow(q: torch.Tensor, k: torch.Tensor) -> bool:

@@ -68,3 +68,19 @@ def test_a_learner_editing_inputs_in_place_cannot_corrupt_later_cases():
 def test_passing_a_call_result_instead_of_the_function_is_explained():
     verdict = exercises.check_gradient(3.0)
     assert verdict.status == "failed" and "no parentheses" in verdict.message
+
+
+def test_every_check_listed_by_the_package_exists_in_its_module():
+    import inspect
+
+    for name in exercises.__all__:
+        assert callable(getattr(exercises, name)), name
+    for module in ("sgd", "attention", "qkv", "concepts", "text"):
+        defined = {
+            n
+            for n, _ in inspect.getmembers(
+                __import__(f"helpers.exercises.{module}", fromlist=["_"]), inspect.isfunction
+            )
+            if n.startswith("check_")
+        }
+        assert defined <= set(exercises.__all__), defined - set(exercises.__all__)

@@ -1,5 +1,6 @@
 """Notebook hygiene: what a learner opens must look freshly executed, clean and portable."""
 
+import getpass
 import json
 import re
 from pathlib import Path
@@ -15,11 +16,16 @@ MAX_OUTPUT_BYTES = 50_000
 MAX_FILE_BYTES = 1_000_000
 # Cells whose output nbval ignores must say why with one of these tags.
 IGNORE_REASONS = {"timing", "versions"}
+# Account names that are also ordinary words (or CI defaults) are not searched for on their own.
+COMMON_USER_NAMES = {"root", "user", "admin", "runner", "jovyan"}
+USER = getpass.getuser()
 LEAKS = {
     "a memory address": re.compile(r"\bat 0x[0-9a-fA-F]{4,}"),
     "an absolute path": re.compile(r"(/home/|/Users/|/root/|/tmp/|/work/|[A-Z]:\\\\)"),
     "a site-packages path": re.compile(r"site-packages"),
 }
+if len(USER) >= 3 and USER not in COMMON_USER_NAMES:
+    LEAKS["the user name"] = re.compile(rf"\b{re.escape(USER)}\b")
 
 
 def load(path: Path) -> nbformat.NotebookNode:

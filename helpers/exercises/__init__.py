@@ -3,37 +3,42 @@
 Each `check_…(your_function)` runs your function on several inputs (including hard ones), compares
 with the reference, and returns a verdict that displays as a short message: ✅ correct, ❌ wrong
 with a hint aimed at the usual mistake, or ⏳ not attempted yet.
+
+A check's module (and what it needs, such as scikit-learn for notebook 05) is imported the first
+time the check is used, so `import helpers` stays quick in every notebook.
 """
 
-from helpers.exercises._core import Verdict
-from helpers.exercises.attention import (
-    check_context_vector,
-    check_self_attention,
-    check_softmax,
-)
-from helpers.exercises.concepts import (
-    check_k_for_energy,
-    check_to_concepts,
-    check_truncation_error,
-)
-from helpers.exercises.qkv import (
-    check_causal_attention_weights,
-    check_multi_head_parameter_count,
-    check_scaled_dot_product_attention,
-)
-from helpers.exercises.sgd import check_gradient, check_least_squares_slope, check_sgd_step
-from helpers.exercises.text import (
-    check_csr_memory,
-    check_dense_memory,
-    check_document_term_matrix,
-)
+from importlib import import_module
 
-__all__ = ["Verdict", "check_gradient", "check_least_squares_slope", "check_sgd_step"]
-__all__ += ["check_k_for_energy", "check_to_concepts", "check_truncation_error"]
-__all__ += ["check_context_vector", "check_self_attention", "check_softmax"]
-__all__ += [
-    "check_causal_attention_weights",
-    "check_multi_head_parameter_count",
-    "check_scaled_dot_product_attention",
-]
-__all__ += ["check_csr_memory", "check_dense_memory", "check_document_term_matrix"]
+from helpers.exercises._core import Verdict
+
+# Every check, and the module of helpers.exercises that defines it (one module per notebook).
+_CHECKS = {
+    "check_gradient": "sgd",
+    "check_sgd_step": "sgd",
+    "check_least_squares_slope": "sgd",
+    "check_softmax": "attention",
+    "check_context_vector": "attention",
+    "check_self_attention": "attention",
+    "check_scaled_dot_product_attention": "qkv",
+    "check_causal_attention_weights": "qkv",
+    "check_multi_head_parameter_count": "qkv",
+    "check_to_concepts": "concepts",
+    "check_k_for_energy": "concepts",
+    "check_truncation_error": "concepts",
+    "check_document_term_matrix": "text",
+    "check_dense_memory": "text",
+    "check_csr_memory": "text",
+}
+
+__all__ = ["Verdict", *_CHECKS]
+
+
+def __getattr__(name: str):
+    if name not in _CHECKS:
+        raise AttributeError(f"module 'helpers.exercises' has no attribute {name!r}")
+    return getattr(import_module(f"helpers.exercises.{_CHECKS[name]}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
