@@ -824,8 +824,8 @@ def render(results: dict, current: dict) -> str:
         if not measured:
             lines.append(f"Not measured yet: `python tools/bench.py --only {parts}`.")
             continue
-        for part in measured.values():
-            lines.append(section_note(part, current))
+        notes = [section_note(part, current) for part in measured.values()]
+        lines += list(dict.fromkeys(notes))  # parts measured together share one note
         if unavailable := [p["unavailable"] for p in measured.values() if "unavailable" in p]:
             lines += ["", *(f"Not available: {message}." for message in unavailable)]
         else:
