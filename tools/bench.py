@@ -207,16 +207,10 @@ def run_notebook(path: Path, store: bool = False) -> dict:
 
     The notebook is not written back unless `store` (used only for the floor's own notebooks).
     """
-    from nbclient import NotebookClient
+    from tools.execute import notebook_client
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb,
-        kernel_name="python3",
-        timeout=600,
-        record_timing=False,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
+    client = notebook_client(nb, path)
     start = time.perf_counter()
     with client.setup_kernel():
         peak = PeakRSS(client.km.provisioner.pid)

@@ -16,6 +16,17 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 LANGUAGE_INFO = {"name": "python", "pygments_lexer": "ipython3"}
 
 
+def notebook_client(nb: nbformat.NotebookNode, path: Path) -> NotebookClient:
+    """A client that runs `nb` (read from `path`) in a fresh python3 kernel in path's folder."""
+    return NotebookClient(
+        nb,
+        kernel_name="python3",
+        timeout=600,
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+
+
 def execute(path: Path) -> None:
     """Run every cell of the notebook at `path` with its folder as working directory."""
     nb = nbformat.read(path, as_version=4)
@@ -23,14 +34,7 @@ def execute(path: Path) -> None:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    client = NotebookClient(
-        nb,
-        kernel_name="python3",
-        timeout=600,
-        record_timing=False,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    client.execute()
+    notebook_client(nb, path).execute()
     nb.metadata = nbformat.NotebookNode(kernelspec=KERNELSPEC, language_info=LANGUAGE_INFO)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
