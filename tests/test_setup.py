@@ -5,6 +5,7 @@ import random
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+import pytest
 import torch
 
 import helpers
@@ -28,5 +29,32 @@ def test_seeds_every_generator():
 
 def test_plot_style_is_applied():
     helpers.setup_notebook()
-    assert mpl.rcParams["figure.dpi"] == 72
+    assert mpl.rcParams["figure.dpi"] == 80
     assert mpl.rcParams["axes.grid"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "named"),
+    [
+        ({"seed": -1}, ValueError, "seed"),
+        ({"seed": 2**32}, ValueError, "seed"),
+        ({"seed": 1.5}, TypeError, "seed"),
+        ({"seed": True}, TypeError, "seed"),
+        ({"precision": -1}, ValueError, "precision"),
+        ({"precision": 17}, ValueError, "precision"),
+        ({"precision": "4"}, TypeError, "precision"),
+        ({"precision": None}, TypeError, "precision"),
+    ],
+)
+def test_bad_arguments_raise_and_change_nothing(arguments, error, named):
+    helpers.setup_notebook()
+    before = (np.get_printoptions()["precision"], pd.get_option("display.precision"))
+    with pytest.raises(error, match=named):
+        helpers.setup_notebook(**arguments)
+    assert (np.get_printoptions()["precision"], pd.get_option("display.precision")) == before
+    assert str(torch.tensor([1 / 3])) == "tensor([0.3333])"
+
+
+def test_numpy_integers_are_accepted():
+    helpers.setup_notebook(seed=np.int64(3), precision=np.int32(4))
+    assert np.array2string(np.array([1 / 3])) == "[0.3333]"
