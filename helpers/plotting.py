@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
 
 from helpers._validate import as_array
 
@@ -51,6 +52,8 @@ def plot_loss_curve(losses, ax=None, label=None, xlabel="step", log=True, x=None
     label, xlabel = _text(label, "label"), _text(xlabel, "xlabel", optional=False)
     ax = _axes(ax)
     ax.plot(positions, losses, label=label)
+    if x is None:  # steps are whole numbers
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(xlabel)
     ax.set_ylabel("mean squared error")
     if log:
@@ -86,6 +89,7 @@ def plot_weight_trajectories(runs, target=None, ax=None, xlabel="step"):
     if target is not None:
         label = f"best w = {float(target):.4f}"
         ax.axhline(float(target), color="black", linestyle="--", linewidth=1, label=label)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
     ax.set_xlabel(xlabel)
     ax.set_ylabel("w")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))

@@ -402,3 +402,14 @@ def test_plot_weight_trajectories_draws_each_run_and_the_target_from_any_form():
     assert plot_weight_trajectories(runs, target=torch.tensor(3.5)).get_lines()[-1].get_ydata()[
         0
     ] == pytest.approx(3.5)
+
+
+def test_steps_are_whole_numbers_on_the_horizontal_axis():
+    ax = plot_weight_trajectories({"a": np.linspace(0.0, 1.0, 21)})
+    ax.figure.canvas.draw()
+    ticks = ax.get_xticks()
+    np.testing.assert_array_equal(ticks, np.round(ticks))
+    ax = plot_loss_curve(np.linspace(2.0, 1.0, 21))
+    ax.figure.canvas.draw()
+    ticks = ax.get_xticks()
+    np.testing.assert_array_equal(ticks, np.round(ticks))
