@@ -164,7 +164,8 @@ class TrainingRun:
     weights: shape (steps + 1,), w before the first step and after every step.
     losses: shape (steps + 1,), mean squared error over all the data at each of those weights.
     steps_per_epoch: number of steps in one pass over the data.
-    diverged: True if |w| passed DIVERGENCE_LIMIT and training stopped early.
+    diverged: True if |w| passed DIVERGENCE_LIMIT (or the loss overflowed float64) and training
+        stopped early. The step that did so is not recorded: it was step number len(weights).
     """
 
     weights: np.ndarray
