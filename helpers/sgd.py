@@ -65,8 +65,8 @@ def _finite(value: float, what: str) -> float:
     """`value` if finite; else the computation overflowed float64 and the caller is told why."""
     if not np.isfinite(value):
         raise ValueError(
-            f"{what} overflows float64 (it would be larger than about 1e308): x, y or w are too "
-            "large in magnitude; rescale them (e.g. measure in thousands)"
+            f"{what} overflows float64 (it would be larger than about 1e308): x, y, w or lr "
+            "are too large in magnitude; rescale them (e.g. measure in thousands)"
         )
     return float(value)
 

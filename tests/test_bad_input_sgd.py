@@ -300,7 +300,7 @@ def test_stability_bound_at_any_scale_or_a_clear_error(rows, k):
 @pytest.mark.parametrize("function", ["squared_loss", "gradient", "sgd_step", "predict"])
 def test_overflowing_loss_or_gradient_is_an_error_not_inf(function):
     huge = [1e200, 2e200, 3e200, 4e200]
-    with pytest.raises(ValueError, match="overflows float64.*x, y or w"):
+    with pytest.raises(ValueError, match="overflows float64.*x, y, w or lr"):
         call(function, x=huge, w=1e200)
 
 
