@@ -2,11 +2,19 @@
 notebook cells end with `plt.show()`.
 """
 
+from collections.abc import Mapping
+
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
+
+from helpers._validate import as_array
 
 
 def _axes(ax):
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
     return ax if ax is not None else plt.figure().add_subplot()
 
 
@@ -16,10 +24,36 @@ def _arrow(ax, x, y, color, linestyle="-"):
     ax.annotate("", xy=(x, y), xytext=(0, 0), arrowprops={**style, "shrinkA": 0, "shrinkB": 0})
 
 
-def plot_loss_curve(losses, ax=None, label=None, xlabel="step", log=True):
-    """Line plot of a loss history, shape (steps,), on a log scale by default."""
+def _text(value, name: str, optional: bool = True):
+    if (value is None and optional) or isinstance(value, str):
+        return value
+    raise TypeError(f"{name} must be a string{' or None' if optional else ''}, got {value!r}")
+
+
+def plot_loss_curve(losses, ax=None, label=None, xlabel="step", log=True, x=None):
+    """Line plot of one loss history, shape (steps,), on a log scale by default.
+
+    `x`: the positions of the losses along the horizontal axis, shape (steps,) (default 0, 1,
+    2, ...), e.g. epochs or samples seen. On a log scale every loss must be greater than 0.
+    """
+    losses = as_array(losses, "losses", 1, "(steps,) (one loss history)", allow_int=True)
+    positions = np.arange(len(losses)) if x is None else as_array(x, "x", 1, "(steps,)", True)
+    if positions.shape != losses.shape:
+        raise ValueError(
+            f"x must give one position per loss: got {len(positions)} for {len(losses)} losses"
+        )
+    if not isinstance(log, (bool, np.bool_)):
+        raise TypeError(f"log must be True or False, got {log!r}")
+    if log and losses.min() <= 0:
+        raise ValueError(
+            f"losses must all be greater than 0 on a log scale (the smallest is "
+            f"{losses.min():g}); pass log=False to draw them on a linear scale"
+        )
+    label, xlabel = _text(label, "label"), _text(xlabel, "xlabel", optional=False)
     ax = _axes(ax)
-    ax.plot(np.arange(len(losses)), losses, label=label)
+    ax.plot(positions, losses, label=label)
+    if x is None:  # steps are whole numbers
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(xlabel)
     ax.set_ylabel("mean squared error")
     if log:
@@ -32,14 +66,30 @@ def plot_loss_curve(losses, ax=None, label=None, xlabel="step", log=True):
 def plot_weight_trajectories(runs, target=None, ax=None, xlabel="step"):
     """One line per run of w over the steps; `runs` maps a label to weights of shape (steps,).
 
-    `target`, if given, draws the best weight as a dashed horizontal line.
+    `target`, if given (a number), draws the best weight as a dashed horizontal line.
     """
+    if not isinstance(runs, Mapping) or not runs:
+        raise TypeError(
+            "runs must be a non-empty dict mapping a label to the weights of one run, shape "
+            f"(steps,), e.g. {{'α = 1e-4': run.weights}}; got {type(runs).__name__}"
+            + (" (empty)" if isinstance(runs, Mapping) else "")
+        )
+    lines = {
+        _text(label, "every label of runs", optional=False): as_array(
+            weights, f"runs[{label!r}]", 1, "(steps,)", allow_int=True
+        )
+        for label, weights in runs.items()
+    }
+    if target is not None:
+        target = as_array(target, "target", 0, "() (one number, the best weight)", True)
+    xlabel = _text(xlabel, "xlabel", optional=False)
     ax = _axes(ax)
-    for label, weights in runs.items():
+    for label, weights in lines.items():
         ax.plot(np.arange(len(weights)), weights, label=label)
     if target is not None:
-        label = f"best w = {target:.4f}"
-        ax.axhline(target, color="black", linestyle="--", linewidth=1, label=label)
+        label = f"best w = {float(target):.4f}"
+        ax.axhline(float(target), color="black", linestyle="--", linewidth=1, label=label)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
     ax.set_xlabel(xlabel)
     ax.set_ylabel("w")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))

@@ -47,6 +47,49 @@ def test_softmax_usual_mistakes_get_their_hint(answer, hint):
     assert hint in verdict.message
 
 
+def shifted_softmax(shift):
+    def softmax(scores):
+        exps = torch.exp(scores - shift(scores))
+        return exps / exps.sum()
+
+    return softmax
+
+
+@pytest.mark.parametrize(
+    ("answer", "hint"),
+    [
+        (shifted_softmax(lambda s: s.min()), "subtracted the smallest score"),
+        (shifted_softmax(lambda s: s.mean()), "subtracted the mean score"),
+        (shifted_softmax(lambda s: s[0]), "subtracted the first score"),
+        (shifted_softmax(lambda s: 0.0), "naive softmax"),
+    ],
+)
+def test_softmax_that_subtracts_anything_but_the_max_fails_with_its_hint(answer, hint):
+    verdict = check_softmax(answer)
+    assert verdict.status == "failed"
+    assert hint in verdict.message, verdict.message
+    assert "nan" in verdict.message
+
+
+@pytest.mark.parametrize(
+    ("answer", "hint"),
+    [
+        (lambda s: torch.softmax(s, dim=0).tolist(), "return a tensor (or numpy array)"),
+        (lambda s: tuple(torch.softmax(s, dim=0).tolist()), "return a tensor (or numpy array)"),
+        (lambda s: torch.softmax(s, dim=0).to(torch.complex128), "complex"),
+        (lambda s: torch.softmax(s, dim=0).numpy() + 0j, "complex"),
+        (lambda s: torch.softmax(s, dim=0) > 0.1, "True/False"),
+        (lambda s: torch.softmax(s, dim=0).numpy().astype(object), "not numbers"),
+        (lambda s: torch.softmax(s, dim=0)[None, :], "yours has shape (1, 6)"),
+        (lambda s: float(torch.softmax(s, dim=0).max()), "return a tensor (or numpy array)"),
+    ],
+)
+def test_softmax_refuses_answers_of_the_wrong_kind(answer, hint):
+    verdict = check_softmax(answer)
+    assert verdict.status == "failed"
+    assert hint in verdict.message, verdict.message
+
+
 def test_naive_softmax_fails_on_large_scores_with_the_overflow_hint():
     verdict = check_softmax(lambda s: torch.exp(s) / torch.exp(s).sum())
     assert verdict.status == "failed"
@@ -89,6 +132,12 @@ def test_context_vector_usual_mistakes_get_their_hint(answer, hint):
     assert hint in verdict.message
 
 
+def test_context_vector_naive_softmax_fails_on_large_scores():
+    verdict = check_context_vector(lambda q, x: (torch.exp(x @ q) / torch.exp(x @ q).sum()) @ x)
+    assert verdict.status == "failed"
+    assert "naive softmax" in verdict.message and "900" in verdict.message
+
+
 def test_context_vector_not_attempted():
     assert check_context_vector(not_attempted).status == "not attempted"
 
@@ -96,8 +145,42 @@ def test_context_vector_not_attempted():
 # --- self-attention --------------------------------------------------------------------------
 
 
-def test_self_attention_right_answer_passes():
-    assert check_self_attention(lambda x: torch.softmax(x @ x.T, dim=1) @ x).passed
+def row_max_softmax(scores):
+    exps = torch.exp(scores - scores.amax(dim=1, keepdim=True))
+    return exps / exps.sum(dim=1, keepdim=True)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda x: torch.softmax(x @ x.T, dim=1) @ x,
+        lambda x: row_max_softmax(x @ x.T) @ x,
+        lambda x: torch.softmax(x @ x.T, dim=-1) @ x,
+    ],
+)
+def test_self_attention_right_answers_pass(answer):
+    verdict = check_self_attention(answer)
+    assert verdict.passed, verdict.message
+
+
+def global_max_softmax(scores):
+    """Seed 000's softmax: one maximum for the whole matrix, then a sum per row."""
+    exps = torch.exp(scores - scores.max())
+    return exps / exps.sum(dim=1, keepdim=True)
+
+
+def test_self_attention_global_max_softmax_fails_with_its_hint():
+    verdict = check_self_attention(lambda x: global_max_softmax(x @ x.T) @ x)
+    assert verdict.status == "failed"
+    assert "largest score of the whole matrix" in verdict.message
+    assert "each row's own maximum" in verdict.message
+
+
+def test_self_attention_naive_softmax_fails_with_the_overflow_hint():
+    naive = lambda x: (torch.exp(x @ x.T) / torch.exp(x @ x.T).sum(dim=1, keepdim=True)) @ x  # noqa: E731
+    verdict = check_self_attention(naive)
+    assert verdict.status == "failed"
+    assert "naive softmax overflows" in verdict.message
 
 
 @pytest.mark.parametrize(

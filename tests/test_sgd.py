@@ -153,3 +153,15 @@ def test_bad_input_raises_value_error_saying_what_was_expected(call, message):
 def test_wrong_types_raise_type_error(call):
     with pytest.raises(TypeError, match="must"):
         call()
+
+
+def test_a_diverged_run_stops_at_the_step_that_passed_the_limit():
+    """Replays the run by hand: step len(weights) is the first whose |w| exceeds the limit."""
+    x, y, lr = np.array([124.0, 108.0]), np.array([422.2, 392.5]), 1e-3
+    run = sgd.train(x, y, w0=0.5, lr=lr, epochs=100)
+    w, step = 0.5, 0
+    while abs(w) <= sgd.DIVERGENCE_LIMIT:
+        xi, yi = x[step % 2], y[step % 2]
+        w -= lr * 2 * xi * (w * xi - yi)
+        step += 1
+    assert run.diverged and step == len(run.weights)

@@ -16,7 +16,7 @@ from helpers.exercises._core import Verdict
 _CHECKS = {
     "check_gradient": "sgd",
     "check_sgd_step": "sgd",
-    "check_least_squares_slope": "sgd",
+    "check_line_fit": "sgd",
     "check_softmax": "attention",
     "check_context_vector": "attention",
     "check_self_attention": "attention",

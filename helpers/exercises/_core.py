@@ -2,7 +2,9 @@
 
 A check runs the learner's function on several cases, compares each answer with a reference
 implementation, and when an answer is wrong, compares it with the answers of the usual mistakes
-to give a hint aimed at the one the learner most likely made.
+to give a hint aimed at the one the learner most likely made. An answer of the wrong kind
+(complex, boolean, text, ragged, a list where a tensor is asked for, the wrong shape) fails
+with a hint that says so; it is never converted until it happens to match.
 """
 
 from collections.abc import Callable, Sequence
@@ -15,6 +17,13 @@ NOT_ATTEMPTED = (
     "⏳ {name}: not attempted yet. Replace `raise NotImplementedError` with your code, "
     "then run this cell again."
 )
+
+# What the learner's function may return, by the `returns` argument of run_check.
+_CONTAINERS = {
+    "any": (),
+    "tensor": (torch.Tensor, np.ndarray),
+    "number": (int, float, np.number, torch.Tensor, np.ndarray),
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,10 @@ class Verdict:
         return self.message
 
 
+class _WrongKind(Exception):
+    """The learner's answer is not a real number or array of numbers of the kind asked for."""
+
+
 def run_check(
     name: str,
     learner: Callable,
@@ -58,13 +71,19 @@ def run_check(
     mistakes: Sequence[Mistake] = (),
     atol: float = 1e-6,
     rtol: float = 1e-5,
+    returns: str = "any",
 ) -> Verdict:
     """Compare `learner(*case.args)` with `reference(*case.args)` on every case.
 
-    Returns a passed Verdict, a not-attempted one (the learner's function raised
-    NotImplementedError), or a failed one whose message names the case, the expected and the
-    actual answer, and the hint of the first matching mistake (else the general `hint`).
+    `returns` says what the exercise asks for: "tensor" (a torch tensor or numpy array),
+    "number" (one number, or a 0-d tensor or array) or "any" (anything that converts to an
+    array of real numbers, such as a tuple of two numbers). Returns a passed Verdict, a
+    not-attempted one (the learner's function raised NotImplementedError), or a failed one whose
+    message names the case, the expected and the actual answer, and the hint of the first
+    matching mistake (else a hint about the answer's kind or shape, else the general `hint`).
     """
+    if returns not in _CONTAINERS:
+        raise ValueError(f"returns must be one of {sorted(_CONTAINERS)}, got {returns!r}")
     if not callable(learner):
         return Verdict(
             name,
@@ -88,14 +107,18 @@ def run_check(
             return Verdict(
                 name, "failed", f"❌ {name}: your function returned None; did you forget `return`?"
             )
-        got_array = _as_array(got)
+        try:
+            got_array = _answer(got, returns)
+        except _WrongKind as problem:
+            return Verdict(
+                name,
+                "failed",
+                f"❌ {name}: on {case.label}, your function returned {_describe(got)}.\n"
+                f"   Hint: {problem} {hint}",
+            )
         if _close(got_array, expected, atol, rtol):
             continue
-        reason = hint
-        for mistake in mistakes:
-            if _close(got_array, _as_array(mistake.answer(*_copy(case.args))), atol, rtol):
-                reason = mistake.hint
-                break
+        reason = _diagnose(got_array, expected, case, hint, mistakes, atol, rtol)
         return Verdict(
             name,
             "failed",
@@ -107,6 +130,28 @@ def run_check(
     return Verdict(name, "passed", f"✅ {name}: correct on all {len(cases)} test inputs.")
 
 
+def _diagnose(got, expected, case, hint, mistakes, atol, rtol) -> str:
+    """The hint for a wrong answer: its mistake's, else what is off about its shape, else `hint`."""
+    for mistake in mistakes:
+        try:
+            with np.errstate(all="ignore"):
+                usual = _as_array(mistake.answer(*_copy(case.args)))
+        except Exception:  # a mistake that cannot even run on this case is not the one made
+            continue
+        if _close(got, usual, atol, rtol, equal_nan=True):
+            return mistake.hint
+    if got.shape != expected.shape:
+        if expected.ndim == 0:
+            return f"return one number; your answer has shape {tuple(got.shape)}. {hint}"
+        return (
+            f"the answer has shape {tuple(expected.shape)}, yours has shape "
+            f"{tuple(got.shape)}. {hint}"
+        )
+    if not np.isfinite(got).all():
+        return f"your answer contains nan or inf where every entry should be finite. {hint}"
+    return hint
+
+
 def _copy(args: tuple) -> tuple:
     """Fresh copies of array arguments, so a learner's in-place edit cannot leak between calls."""
     return tuple(
@@ -115,25 +160,58 @@ def _copy(args: tuple) -> tuple:
     )
 
 
-def _as_array(value) -> np.ndarray | None:
+def _answer(value, returns: str) -> np.ndarray:
+    """The learner's answer as a float64 array, or _WrongKind saying what is wrong with it."""
+    array = value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else value
+    try:
+        array = np.asarray(array)
+    except (TypeError, ValueError):  # ragged lists, objects numpy cannot read
+        raise _WrongKind("return numbers in a rectangular array (or a single number).") from None
+    kind = array.dtype.kind
+    if kind == "c":
+        raise _WrongKind(
+            "your answer is complex (it has an imaginary part); the answer is real. Did a "
+            "square root or power of a negative number sneak in?"
+        )
+    if kind == "b":
+        raise _WrongKind("your answer is True/False values (a mask?); return numbers.")
+    if kind in "USa":
+        raise _WrongKind("your answer is text; return numbers.")
+    if kind not in "iuf":
+        raise _WrongKind(f"your answer holds {array.dtype} values, not numbers.")
+    allowed = _CONTAINERS[returns]
+    if allowed and not isinstance(value, allowed):
+        wanted = "a tensor (or numpy array)" if returns == "tensor" else "one number"
+        raise _WrongKind(f"return {wanted}, not {_describe(value)}.")
+    if returns == "number" and array.ndim != 0:
+        raise _WrongKind(
+            f"return one number, not an array of shape {tuple(array.shape)} "
+            "(take it out, e.g. with float(...) or .item())."
+        )
+    return array.astype(np.float64)
+
+
+def _as_array(value) -> np.ndarray:
+    """A reference's (or a usual mistake's) answer as a float64 array."""
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-    return array
+    return np.asarray(value, dtype=np.float64)
 
 
-def _close(got, expected, atol: float, rtol: float) -> bool:
-    if got is None or expected is None or got.shape != expected.shape:
+def _close(got, expected, atol: float, rtol: float, equal_nan: bool = False) -> bool:
+    if got.shape != expected.shape:
         return False
-    return bool(np.allclose(got, expected, atol=atol, rtol=rtol, equal_nan=False))
+    return bool(np.allclose(got, expected, atol=atol, rtol=rtol, equal_nan=equal_nan))
 
 
-def _fmt(array: np.ndarray | None) -> str:
-    if array is None:
-        return "something that is not a number or array"
+def _describe(value) -> str:
+    if isinstance(value, (torch.Tensor, np.ndarray)):
+        kind = "tensor" if isinstance(value, torch.Tensor) else "numpy array"
+        return f"a {kind} of dtype {value.dtype} and shape {tuple(value.shape)}"
+    return f"a value of type {type(value).__name__}"
+
+
+def _fmt(array: np.ndarray) -> str:
     text = np.array2string(
         array, precision=4, floatmode="fixed", suppress_small=True, max_line_width=88
     )

@@ -35,6 +35,7 @@ def check_gradient(your_gradient) -> Verdict:
                 "chain rule: the inner derivative d(w x)/dw = x is missing.",
             ),
         ],
+        returns="number",
     )
 
 
@@ -61,42 +62,67 @@ def check_sgd_step(your_step) -> Verdict:
                 lambda w, x, y, lr: lr * 2 * x * (w * x - y),
                 "return the new weight, w - lr * gradient, not only the step.",
             ),
+            Mistake(
+                lambda w, x, y, lr: w - lr * x * (w * x - y),
+                "a factor 2 is missing from the gradient: d/dw (w x - y)^2 = 2 x (w x - y).",
+            ),
+            Mistake(
+                lambda w, x, y, lr: w - lr * 2 * (w * x - y),
+                "the gradient lacks its inner derivative x: use 2 x (w x - y).",
+            ),
         ],
+        returns="number",
     )
 
 
-def check_least_squares_slope(your_slope) -> Verdict:
-    """your_slope(x, y) -> the w minimizing sum (w x - y)^2, for arrays x, y of shape (n,)."""
+def check_line_fit(your_line_fit) -> Verdict:
+    """your_line_fit(x, y) -> (w, b) minimizing sum (w x + b - y)^2, for x, y of shape (n,).
+
+    Two numbers in that order: a tuple, a list or an array of shape (2,).
+    """
     rng = np.random.default_rng(1)
     x_random = rng.uniform(0, 50, size=20)
     cases = [
         Case(
-            "x=[1, 2, 3], y=[2, 4, 6] (a perfect line)",
-            (np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0])),
+            "x=[1, 2, 3], y=[3, 5, 7] (the line y = 2x + 1)",
+            (np.array([1.0, 2.0, 3.0]), np.array([3.0, 5.0, 7.0])),
         ),
         Case("x=[1, 2, 3], y=[3, 3, 7]", (np.array([1.0, 2.0, 3.0]), np.array([3.0, 3.0, 7.0]))),
-        Case("20 random points", (x_random, 3 * x_random + rng.normal(0, 5, size=20))),
+        Case(
+            "x=[-2, 0, 1, 5], y=[1, 0, 2, 9]", (np.array([-2.0, 0, 1, 5]), np.array([1.0, 0, 2, 9]))
+        ),
+        Case("20 random points", (x_random, 3 * x_random + 20 + rng.normal(0, 5, size=20))),
     ]
     return run_check(
-        "least_squares_slope",
-        your_slope,
-        sgd.least_squares,
+        "line_fit",
+        your_line_fit,
+        lambda x, y: sgd.least_squares(x, y, intercept=True),
         cases,
-        hint="set the derivative of sum (w x - y)^2 to zero and solve for w.",
+        hint="set both derivatives of sum (w x + b - y)^2 to zero, d/db and d/dw, and solve "
+        "the two equations for b and w.",
         mistakes=[
             Mistake(
-                lambda x, y: np.sum(y) / np.sum(x),
-                "sum(y) / sum(x) is the ratio of totals; the least-squares slope weights "
-                "each point by its x: sum(x y) / sum(x^2).",
+                lambda x, y: (np.sum(x * y) / np.sum(x * x), 0.0),
+                "that is the best line through the origin; with b free, the line no longer has "
+                "to pass through 0, and the slope changes too.",
             ),
             Mistake(
-                lambda x, y: np.mean(y / np.where(x == 0, np.nan, x)),
-                "averaging the ratios y / x treats every point alike; minimize the squared "
-                "error instead: sum(x y) / sum(x^2).",
+                lambda x, y: (
+                    np.sum(x * y) / np.sum(x * x),
+                    np.mean(y) - np.sum(x * y) / np.sum(x * x) * np.mean(x),
+                ),
+                "b = mean(y) - w mean(x) is right, but w = sum(x y) / sum(x^2) is the slope of "
+                "the line through the origin. Put b into the w equation: the slope uses x and y "
+                "measured from their means.",
             ),
             Mistake(
-                lambda x, y: sgd.least_squares(x, y, intercept=True)[0],
-                "that is the slope of a line with an intercept; here y_hat = w x has none.",
+                lambda x, y: sgd.least_squares(x, y, intercept=True)[::-1],
+                "those are the right numbers in the wrong order: return (w, b).",
+            ),
+            Mistake(
+                lambda x, y: (sgd.least_squares(x, y, intercept=True)[0], np.mean(y)),
+                "the slope is right; the intercept is not mean(y) but mean(y) - w mean(x) "
+                "(the line passes through the point of means).",
             ),
         ],
     )
