@@ -213,14 +213,14 @@ def padding_mask(lengths, n: int) -> torch.Tensor:
     if isinstance(lengths, (str, bytes)) or lengths is None:
         raise TypeError(f"lengths must be a list of whole numbers, got {type(lengths).__name__}")
     array = np.asarray(lengths.cpu() if isinstance(lengths, torch.Tensor) else lengths)
-    if array.dtype.kind not in "iu":
-        raise TypeError(
-            f"lengths must hold whole numbers (one length per sequence), got dtype {array.dtype}"
-        )
     if array.ndim != 1 or array.size == 0:
         raise ValueError(
             f"lengths must have shape (batch,), one length per sequence, got shape "
             f"{describe_shape(array.shape)}"
+        )
+    if array.dtype.kind not in "iu":
+        raise TypeError(
+            f"lengths must hold whole numbers (one length per sequence), got dtype {array.dtype}"
         )
     if array.min() < 1 or array.max() > n:
         raise ValueError(
@@ -230,11 +230,10 @@ def padding_mask(lengths, n: int) -> torch.Tensor:
     return (torch.arange(n) < torch.from_numpy(array.astype(np.int64))[:, None])[:, None, :]
 
 
-def _checked_qkv(q, k, v=None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-    """q (..., n_q, d_k), k (..., n_k, d_k) and v (..., n_k, d_v) checked, of one float dtype.
+def _checked_qk(q, k) -> tuple[torch.Tensor, torch.Tensor]:
+    """q (..., n_q, d_k) and k (..., n_k, d_k) checked, of one float dtype.
 
-    Ranks 2 to 4; q and k share d_k, k and v share n_k, and the leading (batch) dimensions
-    broadcast. v may be omitted (None) when only the weights are wanted.
+    Ranks 2 to 4; q and k share d_k, and their leading (batch) dimensions broadcast.
     """
     q = as_tensor(q, "q", _BATCH_RANKS, "(..., n_q, d_k)")
     k = as_tensor(k, "k", _BATCH_RANKS, "(..., n_k, d_k)")
@@ -245,21 +244,25 @@ def _checked_qkv(q, k, v=None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor
             f" = (..., n_k, d_k={k.shape[-1]})"
         )
     _batch_shape("q", q.shape, "k", k.shape)
-    tensors = [q, k]
-    if v is not None:
-        v = as_tensor(v, "v", _BATCH_RANKS, "(..., n_k, d_v)")
-        if v.shape[-2] != k.shape[-2]:
-            raise ValueError(
-                f"k and v must hold the same number of tokens n_k: k has n_k={k.shape[-2]}, "
-                f"v has shape {describe_shape(v.shape)} = (..., n_k={v.shape[-2]}, d_v)"
-            )
-        _batch_shape("q and k", _scores_shape(q, k), "v", v.shape)
-        tensors.append(v)
-    dtype = tensors[0].dtype
-    for tensor in tensors[1:]:
-        dtype = torch.promote_types(dtype, tensor.dtype)
-    q, k = q.to(dtype), k.to(dtype)
-    return q, k, None if v is None else v.to(dtype)
+    dtype = torch.promote_types(q.dtype, k.dtype)
+    return q.to(dtype), k.to(dtype)
+
+
+def _checked_qkv(q, k, v) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """q (..., n_q, d_k), k (..., n_k, d_k) and v (..., n_k, d_v) checked, of one float dtype.
+
+    As `_checked_qk`, and k and v share n_k; all leading (batch) dimensions broadcast.
+    """
+    q, k = _checked_qk(q, k)
+    v = as_tensor(v, "v", _BATCH_RANKS, "(..., n_k, d_v)")
+    if v.shape[-2] != k.shape[-2]:
+        raise ValueError(
+            f"k and v must hold the same number of tokens n_k: k has n_k={k.shape[-2]}, "
+            f"v has shape {describe_shape(v.shape)} = (..., n_k={v.shape[-2]}, d_v)"
+        )
+    _batch_shape("q and k", _scores_shape(q, k), "v", v.shape)
+    dtype = torch.promote_types(q.dtype, v.dtype)
+    return q.to(dtype), k.to(dtype), v.to(dtype)
 
 
 def _scores_shape(q: torch.Tensor, k: torch.Tensor) -> tuple[int, ...]:
@@ -277,7 +280,7 @@ def scaled_attention_weights(q, k, mask=None, causal: bool = False) -> torch.Ten
     nothing is undefined, and a silent nan or zero row would hide the bug. So do scores that
     overflow to infinity.
     """
-    q, k, _ = _checked_qkv(q, k)
+    q, k = _checked_qk(q, k)
     allowed = _allowed(mask, causal, _scores_shape(q, k))
     d_k = q.shape[-1]
     scores = _finite(q @ k.transpose(-2, -1) / math.sqrt(d_k), "scores", "q and k")
@@ -297,7 +300,7 @@ def scaled_dot_product_attention(q, k, v, mask=None, causal: bool = False) -> to
     """
     q, k, v = _checked_qkv(q, k, v)
     weights = scaled_attention_weights(q, k, mask, causal)
-    return _finite(weights @ v, "outputs", "the values v")
+    return weights @ v
 
 
 class SelfAttention(torch.nn.Module):
