@@ -204,7 +204,9 @@ def rank_by_cosine(query, rows, names, decimals: int = 10) -> pd.DataFrame:
     query = as_array(query, "query", 1, f"({d},), one entry per column of rows", allow_int=True)
     if len(query) != d:
         raise ValueError(f"query must have shape ({d},) like each row of rows, got {query.shape}")
-    if isinstance(names, str) or len(names) != len(rows):
+    if not isinstance(names, (list, tuple, np.ndarray, pd.Index)):
+        raise TypeError(f"names must be a list of {len(rows)} labels, got {type(names).__name__}")
+    if len(names) != len(rows):
         raise ValueError(f"names must be {len(rows)} labels, one per row of rows, got {names!r}")
     decimals = positive_int(_scalar(decimals), "decimals")
     norms = np.array([_norm(row) for row in rows])
@@ -278,11 +280,11 @@ def observed_loss(X, observed, P, Q, weight_decay) -> float:
 
 def _weight_decay(value) -> float:
     value = _scalar(value)
-    return (
-        0.0
-        if not isinstance(value, bool) and value == 0
-        else positive_number(value, "weight_decay")
-    )
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"weight_decay must be a number >= 0, got {type(value).__name__}")
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"weight_decay must be a finite number >= 0, got {value}")
+    return float(value)
 
 
 def _loss(X, mask, P, Q, weight_decay) -> float:
@@ -309,8 +311,10 @@ def fit_observed(
     tol = positive_number(_scalar(tol), "tol")
     max_epochs = positive_int(_scalar(max_epochs), "max_epochs")
     seed = _scalar(seed)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise TypeError(f"seed must be a whole number >= 0, got {seed!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be a whole number >= 0, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0, got {seed}")
     rng = np.random.default_rng(int(seed))
     P, Q = rng.normal(scale=0.1, size=(X.shape[0], k)), rng.normal(scale=0.1, size=(X.shape[1], k))
     residual_weight = mask / mask.sum()  # d mean / d error: 1 / (number observed) where observed
