@@ -112,7 +112,8 @@ def truncated_svd(X, k=None) -> SVD:
     scale = np.abs(X).max() or 1.0  # the SVD of X / scale, then s * scale: no overflow inside
     U, s, Vt = np.linalg.svd(X / scale, full_matrices=False)
     U, Vt = flip_signs(U[:, :k], Vt[:k])
-    return SVD(U, _finite(s[:k] * scale, "X"), Vt)
+    with np.errstate(over="ignore"):  # reported by _finite
+        return SVD(U, _finite(s[:k] * scale, "X"), Vt)
 
 
 def reconstruct(X, k) -> np.ndarray:
@@ -189,7 +190,8 @@ def project(rows, Vt) -> np.ndarray:
             f"rows must have shape ({n},) or (p, {n}), one rating for each of the "
             f"n = {n} columns of Vt, got shape {rows.shape}"
         )
-    return _finite(rows @ Vt.T, "rows @ Vt.T")
+    with np.errstate(over="ignore", invalid="ignore"):  # reported by _finite
+        return _finite(rows @ Vt.T, "rows @ Vt.T")
 
 
 def rank_by_cosine(query, rows, names, decimals: int = 10) -> pd.DataFrame:
@@ -318,7 +320,10 @@ def fit_observed(
     rng = np.random.default_rng(int(seed))
     P, Q = rng.normal(scale=0.1, size=(X.shape[0], k)), rng.normal(scale=0.1, size=(X.shape[1], k))
     residual_weight = mask / mask.sum()  # d mean / d error: 1 / (number observed) where observed
-    losses = [_loss(X, mask, P, Q, weight_decay)]
+    with np.errstate(over="ignore"):
+        losses = [_loss(X, mask, P, Q, weight_decay)]
+    if not np.isfinite(losses[0]):
+        raise ValueError("X is too large: its squared ratings overflow float64; rescale it first")
     for _ in range(max_epochs):
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
             residual = residual_weight * (P @ Q.T - X)
