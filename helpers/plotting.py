@@ -169,10 +169,12 @@ def plot_singular_values(s, ax=None, target=None):
         )
         energy.annotate(
             f"{100 * target:.0f} % energy target (right axis)",
-            xy=(0.02, 100 * target),
+            xy=(0.98, 100 * target),  # below the line at the right, clear of the tall bars
             xycoords=("axes fraction", "data"),
-            xytext=(0, 3),
+            xytext=(0, -4),
             textcoords="offset points",
+            ha="right",
+            va="top",
             color="C3",
             fontsize=8,
         )
