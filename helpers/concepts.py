@@ -294,6 +294,47 @@ def _loss(X, mask, P, Q, weight_decay) -> float:
     return float(np.mean(errors**2) + weight_decay * (np.sum(P**2) + np.sum(Q**2)))
 
 
+def _start(X, observed, k, lr, weight_decay, seed):
+    """The checked inputs of a fit, and its seeded random generator and starting factors."""
+    X = _matrix(X)
+    mask = _mask(observed, X.shape)
+    k = _rank_k(k, min(X.shape), f"min(m, n) for X of shape {X.shape}")
+    lr = positive_number(_scalar(lr), "lr")
+    weight_decay = _weight_decay(weight_decay)
+    seed = _scalar(seed)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be a whole number >= 0, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0, got {seed}")
+    with np.errstate(over="ignore"):
+        if not np.isfinite(_loss(X, mask, np.zeros((len(X), 1)), np.zeros((X.shape[1], 1)), 0)):
+            raise ValueError("X is too large: its squared ratings overflow float64; rescale it")
+    rng = np.random.default_rng(int(seed))
+    P, Q = rng.normal(scale=0.1, size=(X.shape[0], k)), rng.normal(scale=0.1, size=(X.shape[1], k))
+    return X, mask, lr, weight_decay, rng, P, Q
+
+
+def _step(X, weight, P, Q, lr, weight_decay):
+    """One gradient step on the loss sum(weight * (P Qᵀ − X)²) + weight_decay (‖P‖² + ‖Q‖²).
+
+    `weight`, shape (m, n): 1 / (entries in the batch) on the batch's entries, 0 elsewhere, so
+    the first term is the batch's mean squared error. Returns new P, Q and the gradient's norm.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported by the caller
+        residual = weight * (P @ Q.T - X)
+        grad_P = 2 * residual @ Q + 2 * weight_decay * P
+        grad_Q = 2 * residual.T @ P + 2 * weight_decay * Q
+        norm = np.sqrt(np.sum(grad_P**2) + np.sum(grad_Q**2))
+        return P - lr * grad_P, Q - lr * grad_Q, norm
+
+
+def _record(losses, X, mask, P, Q, lr, weight_decay) -> None:
+    with np.errstate(over="ignore", invalid="ignore"):
+        losses.append(_loss(X, mask, P, Q, weight_decay))
+    if not np.isfinite(losses[-1]):
+        raise ValueError(f"training diverged with lr = {lr}: try a smaller learning rate lr")
+
+
 def fit_observed(
     X, observed, k, lr=0.5, weight_decay=0.02, seed=0, tol=1e-8, max_epochs=50_000
 ) -> Factorization:
@@ -305,37 +346,50 @@ def fit_observed(
     Returns a Factorization with P (m, k), Q (n, k) and the loss history. Raises ValueError if
     training diverges (lr too large) or has not converged after `max_epochs`.
     """
-    X = _matrix(X)
-    mask = _mask(observed, X.shape)
-    k = _rank_k(k, min(X.shape), f"min(m, n) for X of shape {X.shape}")
-    lr = positive_number(_scalar(lr), "lr")
-    weight_decay = _weight_decay(weight_decay)
+    X, mask, lr, weight_decay, _, P, Q = _start(X, observed, k, lr, weight_decay, seed)
     tol = positive_number(_scalar(tol), "tol")
     max_epochs = positive_int(_scalar(max_epochs), "max_epochs")
-    seed = _scalar(seed)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be a whole number >= 0, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0, got {seed}")
-    rng = np.random.default_rng(int(seed))
-    P, Q = rng.normal(scale=0.1, size=(X.shape[0], k)), rng.normal(scale=0.1, size=(X.shape[1], k))
-    residual_weight = mask / mask.sum()  # d mean / d error: 1 / (number observed) where observed
-    with np.errstate(over="ignore"):
-        losses = [_loss(X, mask, P, Q, weight_decay)]
-    if not np.isfinite(losses[0]):
-        raise ValueError("X is too large: its squared ratings overflow float64; rescale it first")
+    weight = mask / mask.sum()  # the mean over all observed entries
+    losses = [_loss(X, mask, P, Q, weight_decay)]
     for _ in range(max_epochs):
-        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
-            residual = residual_weight * (P @ Q.T - X)
-            grad_P = 2 * residual @ Q + 2 * weight_decay * P
-            grad_Q = 2 * residual.T @ P + 2 * weight_decay * Q
-            P, Q = P - lr * grad_P, Q - lr * grad_Q
-            losses.append(_loss(X, mask, P, Q, weight_decay))
-        if not np.isfinite(losses[-1]):
-            raise ValueError(f"training diverged with lr = {lr}: try a smaller learning rate lr")
-        if np.sqrt(np.sum(grad_P**2) + np.sum(grad_Q**2)) < tol:
+        P, Q, gradient_norm = _step(X, weight, P, Q, lr, weight_decay)
+        _record(losses, X, mask, P, Q, lr, weight_decay)
+        if gradient_norm < tol:
             return Factorization(P, Q, np.array(losses))
     raise ValueError(
         f"not converged after max_epochs = {max_epochs} (gradient norm still above tol = {tol}): "
         "raise max_epochs or lr"
     )
+
+
+def sgd_observed(
+    X, observed, k, lr=0.05, weight_decay=0.02, epochs=300, batch_size=1, seed=0
+) -> Factorization:
+    """Stochastic gradient descent on observed_loss, for X, shape (m, n), and `observed`
+    (booleans, (m, n)): notebook 01's update with a mini-batch of the observed entries.
+
+    Starts like fit_observed (the same seeded factors). Every epoch shuffles the observed
+    entries (with the same seeded generator, so runs repeat exactly) and steps on `batch_size`
+    of them at a time, on their mean squared error plus the weight decay. With a constant lr it
+    hovers near a minimum instead of settling there. Returns a Factorization with P (m, k),
+    Q (n, k) and losses, shape (epochs + 1,): the full observed_loss before training and after
+    every epoch. Raises ValueError if training diverges (lr too large).
+    """
+    X, mask, lr, weight_decay, rng, P, Q = _start(X, observed, k, lr, weight_decay, seed)
+    epochs = positive_int(_scalar(epochs), "epochs")
+    cells = np.argwhere(mask)  # (rows, cols) of the observed entries, in row-major order
+    batch_size = positive_int(_scalar(batch_size), "batch_size")
+    if batch_size > len(cells):
+        raise ValueError(
+            f"batch_size must be at most the {len(cells)} observed entries, got {batch_size}"
+        )
+    losses = [_loss(X, mask, P, Q, weight_decay)]
+    for _ in range(epochs):
+        order = cells[rng.permutation(len(cells))]
+        for start in range(0, len(order), batch_size):
+            batch = order[start : start + batch_size]
+            weight = np.zeros(X.shape)
+            weight[batch[:, 0], batch[:, 1]] = 1 / len(batch)
+            P, Q, _ = _step(X, weight, P, Q, lr, weight_decay)
+        _record(losses, X, mask, P, Q, lr, weight_decay)
+    return Factorization(P, Q, np.array(losses))

@@ -57,6 +57,10 @@ CALLS = {
         {"X": RATINGS, "observed": MASK, "P": P, "Q": Q, "weight_decay": 0.02},
     ),
     "fit_observed": (concepts.fit_observed, {"X": RATINGS, "observed": MASK, "k": 2}),
+    "sgd_observed": (
+        concepts.sgd_observed,
+        {"X": RATINGS, "observed": MASK, "k": 2, "epochs": 2, "batch_size": 4},
+    ),
     "plot_singular_values": (plot_singular_values, {"s": S}),
     "plot_concept_space": (plot_concept_space, {"points": RATINGS[:, :2], "labels": NAMES}),
 }
@@ -76,6 +80,7 @@ ARRAYS = [
         "rank_by_cosine": ["query", "rows"],
         "observed_loss": ["X", "P", "Q"],
         "fit_observed": ["X"],
+        "sgd_observed": ["X"],
         "plot_singular_values": ["s"],
         "plot_concept_space": ["points"],
     }.items()
@@ -195,7 +200,13 @@ BAD_SCALARS = [
     # (function, argument, bad value, error)
     *[
         (function, "k", bad, error)
-        for function in ["truncated_svd", "reconstruct", "reconstruction_error", "fit_observed"]
+        for function in [
+            "truncated_svd",
+            "reconstruct",
+            "reconstruction_error",
+            "fit_observed",
+            "sgd_observed",
+        ]
         for bad, error in [
             (2.0, TypeError),
             (True, TypeError),
@@ -237,6 +248,16 @@ BAD_SCALARS = [
     ("fit_observed", "tol", 0, ValueError),
     ("fit_observed", "max_epochs", 0, ValueError),
     ("fit_observed", "max_epochs", 10.0, TypeError),
+    ("sgd_observed", "observed", None, TypeError),
+    ("sgd_observed", "observed", MASK[:4], ValueError),
+    ("sgd_observed", "lr", -0.1, ValueError),
+    ("sgd_observed", "weight_decay", -1, ValueError),
+    ("sgd_observed", "epochs", 0, ValueError),
+    ("sgd_observed", "epochs", 2.0, TypeError),
+    ("sgd_observed", "batch_size", 0, ValueError),
+    ("sgd_observed", "batch_size", 21, ValueError),
+    ("sgd_observed", "batch_size", None, TypeError),
+    ("sgd_observed", "seed", -1, ValueError),
     ("plot_singular_values", "s", np.array([3.0, -1.0]), ValueError),
     ("plot_singular_values", "s", np.zeros(3), ValueError),
     ("plot_singular_values", "target", 1.5, ValueError),
@@ -273,9 +294,13 @@ def test_numpy_and_torch_integers_are_accepted_as_k(function, k, label):
 
 
 @pytest.mark.parametrize(("k", "label"), SCALAR_TWINS)
-def test_numpy_and_torch_integers_are_accepted_by_fit_observed(k, label):
-    expected = call("fit_observed").predictions
-    np.testing.assert_array_equal(call("fit_observed", k=k, seed=k - 2).predictions, expected)
+@pytest.mark.parametrize("function", ["fit_observed", "sgd_observed"])
+def test_numpy_and_torch_integers_are_accepted_by_the_fits(function, k, label):
+    expected = call(function).predictions
+    np.testing.assert_array_equal(call(function, k=k, seed=k - 2).predictions, expected)
+    if function == "sgd_observed":
+        same = call(function, epochs=k, batch_size=k + 2).predictions
+        np.testing.assert_array_equal(same, expected)
 
 
 @pytest.mark.parametrize(

@@ -360,3 +360,58 @@ def test_fit_observed_reports_divergence_and_slow_convergence():
         concepts.fit_observed(RATINGS, RATINGS > 0, 2, lr=5.0)
     with pytest.raises(ValueError, match="max_epochs = 10"):
         concepts.fit_observed(RATINGS, RATINGS > 0, 2, max_epochs=10)
+
+
+# --- stochastic gradient descent on the observed entries ----------------------------------------
+
+
+def test_sgd_observed_takes_the_steps_torch_optim_sgd_takes():
+    # The same start, the same shuffles (the contract: seeded factors first, then one
+    # permutation of the observed entries per epoch), autograd for the gradient.
+    import torch
+
+    mask = RATINGS > 0
+    ours = concepts.sgd_observed(RATINGS, mask, 2, lr=0.05, epochs=3, batch_size=3, seed=7)
+    rng = np.random.default_rng(7)
+    P = torch.tensor(rng.normal(scale=0.1, size=(7, 2)), requires_grad=True)
+    Q = torch.tensor(rng.normal(scale=0.1, size=(5, 2)), requires_grad=True)
+    X = torch.from_numpy(RATINGS.astype(float))
+    optimizer = torch.optim.SGD([P, Q], lr=0.05)
+    cells = np.argwhere(mask)
+    for _ in range(3):
+        order = cells[rng.permutation(len(cells))]
+        for start in range(0, len(order), 3):
+            rows, cols = torch.from_numpy(order[start : start + 3].T.copy())
+            optimizer.zero_grad()
+            errors = (P[rows] * Q[cols]).sum(dim=1) - X[rows, cols]
+            loss = (errors**2).mean() + 0.02 * ((P**2).sum() + (Q**2).sum())
+            loss.backward()
+            optimizer.step()
+    np.testing.assert_allclose(ours.P, P.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(ours.Q, Q.detach().numpy(), atol=1e-12)
+
+
+def test_sgd_observed_with_the_whole_batch_is_fit_observed():
+    mask = RATINGS > 0
+    full = concepts.sgd_observed(RATINGS, mask, 2, lr=0.5, epochs=40, batch_size=int(mask.sum()))
+    np.testing.assert_allclose(
+        full.losses, concepts.fit_observed(RATINGS, mask, 2).losses[:41], rtol=1e-12
+    )
+
+
+def test_sgd_observed_hovers_near_the_minimum_closer_for_a_smaller_lr():
+    mask = RATINGS > 0
+    minimum = concepts.fit_observed(RATINGS, mask, 2).losses[-1]
+    gaps = [
+        concepts.sgd_observed(RATINGS, mask, 2, lr=lr, epochs=300).losses[-50:] - minimum
+        for lr in (0.01, 0.1)
+    ]
+    assert (gaps[0] > -1e-12).all() and (gaps[1] > -1e-12).all()  # never below the minimum
+    assert gaps[0].max() < 0.002 < gaps[1].mean()
+
+
+def test_sgd_observed_reports_divergence_and_bad_batches():
+    with pytest.raises(ValueError, match="diverged.*lr"):
+        concepts.sgd_observed(RATINGS, RATINGS > 0, 2, lr=10.0, epochs=5)
+    with pytest.raises(ValueError, match="batch_size must be at most the 20 observed"):
+        concepts.sgd_observed(RATINGS, RATINGS > 0, 2, batch_size=21)
