@@ -13,6 +13,8 @@ from helpers._validate import as_array
 
 from helpers._validate import as_array
 
+from helpers._validate import as_array, positive_number
+
 
 def _axes(ax):
     if ax is not None and not isinstance(ax, Axes):
@@ -243,13 +245,18 @@ def plot_singular_values(s, ax=None, target=None):
     """Bars of the singular values s, shape (r,), with the cumulative energy kept on a second axis.
 
     Energy kept by the first k concepts: sum(s[:k] ** 2) / sum(s ** 2), drawn in percent.
-    `target` (e.g. 0.95) draws that fraction as a dashed line. Returns the bars' Axes.
+    `target` (e.g. 0.95) draws that fraction as a dashed line, labelled on the line itself as
+    read on the right (energy) axis. Returns the bars' Axes.
     """
-    values = _numpy(s)
-    if values.ndim != 1 or len(values) == 0 or not np.isfinite(values).all() or values.sum() <= 0:
+    values = as_array(s, "s", 1, "(r,)", allow_int=True)
+    if (values < 0).any() or values.max() == 0:
         raise ValueError(
-            f"s must be finite singular values of shape (r,), not all 0, got {values.shape}"
+            f"s must be singular values of shape (r,): all >= 0 and not all 0, got {values}"
         )
+    if target is not None:
+        target = positive_number(target, "target")
+        if target > 1:
+            raise ValueError(f"target must be a fraction in (0, 1], e.g. 0.95, got {target}")
     ax = _axes(ax)
     ks = np.arange(1, len(values) + 1)
     bars = ax.bar(ks, values, color="C0", alpha=0.7, label="singular value")
@@ -258,9 +265,10 @@ def plot_singular_values(s, ax=None, target=None):
     ax.set_xlabel("concept k")
     ax.set_ylabel("singular value", color="C0")
     energy = ax.twinx()
+    shares = (values / values.max()) ** 2  # the shares of sum(s ** 2), without overflow
     energy.plot(
         ks,
-        100 * np.cumsum(values**2) / np.sum(values**2),
+        100 * np.cumsum(shares) / np.sum(shares),
         color="C3",
         marker="o",
         label="energy kept by the first k",
@@ -271,7 +279,18 @@ def plot_singular_values(s, ax=None, target=None):
             color="C3",
             linestyle="--",
             linewidth=1,
-            label=f"{100 * target:.0f} % of the energy",
+            label=f"{100 * target:.0f} % of the energy (right axis)",
+        )
+        energy.annotate(
+            f"{100 * target:.0f} % energy target (right axis)",
+            xy=(0.98, 100 * target),  # below the line at the right, clear of the tall bars
+            xycoords=("axes fraction", "data"),
+            xytext=(0, -4),
+            textcoords="offset points",
+            ha="right",
+            va="top",
+            color="C3",
+            fontsize=8,
         )
     energy.set_ylim(0, 105)
     energy.set_ylabel("cumulative energy (%)", color="C3")
@@ -280,6 +299,17 @@ def plot_singular_values(s, ax=None, target=None):
     handles = [h for a in (ax, energy) for h in a.get_legend_handles_labels()[0]]
     energy.legend(handles=handles, loc="center right")
     return ax
+
+
+def _labels(values, name: str, allow_empty: bool = False) -> list[str]:
+    """`values` (a list, tuple or array of strings) as a list, checked."""
+    if isinstance(values, str) or not isinstance(values, (list, tuple, np.ndarray)):
+        raise TypeError(f"{name} must be a list of strings, got {type(values).__name__}")
+    if not all(isinstance(v, str) for v in values):
+        raise TypeError(f"{name} must hold strings only, got {list(values)!r}")
+    if len(values) == 0 and not allow_empty:
+        raise ValueError(f"{name} must not be empty")
+    return list(values)
 
 
 def plot_concept_space(
@@ -299,11 +329,13 @@ def plot_concept_space(
     visible; both axes share one scale, so angles look as they are. Points at the same place
     (to 4 decimals) share one label, e.g. "Star Wars = Iron Man".
     """
-    points = _numpy(points)
-    if points.ndim != 2 or points.shape[1] != 2 or len(points) != len(labels):
+    labels = _labels(labels, "labels")
+    points = as_array(points, "points", 2, f"(len(labels), 2) = ({len(labels)}, 2)", True)
+    if points.shape != (len(labels), 2):
         raise ValueError(
             f"points must have shape (len(labels), 2) = ({len(labels)}, 2), got {points.shape}"
         )
+    arrows = _labels(arrows, "arrows", allow_empty=True)
     ax = _axes(ax)
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.axvline(0, color="grey", linewidth=0.8)

@@ -78,6 +78,7 @@ def test_truncation_error_check():
         (lambda s, k: np.sum(s[k:] ** 2), "take the square root"),
         (lambda s, k: np.sum(s[k:]), "right triangle"),
         (lambda s, k: np.linalg.norm(s[k + 1 :]), "off by one"),
+        (lambda s, k: np.linalg.norm(s[k - 1 :]), "s[k-1:] also drops the k-th"),
         (lambda s, k: np.linalg.norm(s[:k]), "squares of the singular values you drop"),
     ],
 )

@@ -28,10 +28,17 @@ def test_singular_values_bars_and_cumulative_energy():
     assert target.get_ydata()[0] == pytest.approx(95)
 
 
-@pytest.mark.parametrize("s", [np.ones((2, 2)), np.zeros(3), [1.0, np.nan], []])
+@pytest.mark.parametrize("s", [np.ones((2, 2)), np.zeros(3), [3.0, -1.0], []])
 def test_singular_values_plot_refuses_bad_input(s):
-    with pytest.raises(ValueError, match=r"shape \(r,\)"):
+    with pytest.raises(ValueError, match=r"s must .*shape \(r,\)"):
         plot_singular_values(s)
+
+
+def test_singular_values_target_line_is_labelled_on_the_energy_axis():
+    ax = plot_singular_values([4.0, 2.0], target=0.95)
+    energy = next(other for other in ax.figure.axes if other is not ax)
+    assert [t.get_text() for t in energy.texts] == ["95 % energy target (right axis)"]
+    assert energy.texts[0].xy[1] == pytest.approx(95)
 
 
 def test_concept_space_labels_points_and_merges_coincident_ones():

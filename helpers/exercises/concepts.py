@@ -125,5 +125,11 @@ def check_truncation_error(your_truncation_error) -> Verdict:
                 lambda s, k: np.sqrt(np.sum(s[k + 1 :] ** 2)),
                 "off by one: with k kept, the dropped ones are s[k:] (Python counts from 0).",
             ),
+            Mistake(
+                lambda s, k: np.sqrt(np.sum(s[k - 1 :] ** 2)),
+                "s[k-1:] also drops the k-th singular value, which you keep: Python counts "
+                "from 0, so the first k kept ones are s[0] … s[k-1] and the dropped ones start "
+                "at s[k].",
+            ),
         ],
     )
