@@ -15,6 +15,9 @@ NO_BROWSER  ?=
 LAB_FLAGS   := --port=$(PORT) $(if $(NO_BROWSER),--no-browser,) $(if $(filter 0,$(shell id -u)),--allow-root,)
 NOTEBOOKS   := $(sort $(wildcard notebooks/*.ipynb))
 STAMP       := $(VENV)/.installed
+# What pyproject.toml installs (build system, Python, dependencies, packages), without its URLs or
+# tool settings: `make colab` re-points those, and that must not rebuild .venv/.
+DEPS        := build/pyproject-deps.json
 
 # Same hash seed and thread count everywhere: stored outputs must reproduce run after run.
 export PYTHONHASHSEED := 0
@@ -30,7 +33,15 @@ help: ## List the commands
 
 env: $(STAMP) ## Create .venv/ from requirements.lock (done automatically by every target)
 
-$(STAMP): requirements.lock requirements-data.lock pyproject.toml
+$(DEPS): pyproject.toml
+	@mkdir -p $(@D)
+	@$(PYTHON) -c 'import json, tomllib; t = tomllib.load(open("pyproject.toml", "rb")); \
+		p = t["project"]; keys = ("requires-python", "dependencies", "optional-dependencies"); \
+		print(json.dumps([t["build-system"], t["tool"]["setuptools"], [p.get(k) for k in keys]]))' \
+		> $@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+$(STAMP): requirements.lock requirements-data.lock $(DEPS)
 	rm -rf $(VENV)
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11) and "Python >= 3.11 is needed")'
 	$(PYTHON) -m venv $(VENV)
@@ -69,8 +80,8 @@ execute: $(STAMP) ## Set slide types, re-run every notebook in a fresh kernel, s
 colab: $(STAMP) ## Re-stamp every notebook's Colab badge and install line (REPO=owner/name REF=branch)
 	$(BIN)/python tools/colab.py $(if $(REPO),--repo $(REPO),) $(if $(REF),--ref $(REF),)
 
-student: $(STAMP) ## Write the student edition (exercise solutions taken out) to build/student/
-	$(BIN)/python tools/student.py
+student: $(STAMP) ## Write the student edition to build/student/ (REPO=owner/name REF=main: where it is published)
+	$(BIN)/python tools/student.py $(if $(REPO),--repo $(REPO),) $(if $(REF),--ref $(REF),)
 
 slides: $(STAMP) ## Write one offline reveal.js deck per notebook to build/slides/ (npm fetches reveal.js once)
 	$(BIN)/python tools/slides.py
