@@ -89,8 +89,11 @@ def review_readers(helpers: Path = HELPERS) -> set[str]:
     for path in helpers.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.FunctionDef):
-                names = {n.attr if isinstance(n, ast.Attribute) else n.id for n in ast.walk(node)
-                         if isinstance(n, ast.Name | ast.Attribute)}
+                names = {
+                    n.attr if isinstance(n, ast.Attribute) else n.id
+                    for n in ast.walk(node)
+                    if isinstance(n, ast.Name | ast.Attribute)
+                }
                 calls.setdefault(node.name, set()).update(names)
     readers = {REVIEWS_LOADER}
     while True:

@@ -138,7 +138,9 @@ def main() -> None:
     if args.repo and not re.fullmatch(r"[\w.-]+/[\w.-]+", args.repo):
         sys.exit(f"student.py: --repo must look like owner/name, got {args.repo!r}")
     if args.repo and args.repo == colab.location()[0]:
-        sys.exit(f"student.py: {args.repo} holds the answer key; publish the student edition elsewhere")
+        sys.exit(
+            f"student.py: {args.repo} holds the answer key; publish the student edition elsewhere"
+        )
     paths = args.notebooks or sorted(NOTEBOOKS.glob("*.ipynb"))
     location = (args.repo, args.ref) if args.repo else None
     try:
