@@ -73,8 +73,10 @@ format: $(STAMP) ## ruff: fix imports and format code and notebooks in place
 	$(BIN)/ruff check --fix --select I .
 	$(BIN)/ruff format .
 
-execute: $(STAMP) ## Set slide types, re-run every notebook in a fresh kernel, store its outputs
+execute: $(STAMP) ## Stamp setup cells, slide types and nbgrader metadata, re-run every notebook, store outputs
+	$(BIN)/python tools/colab.py
 	$(BIN)/python tools/slides.py --stamp $(NOTEBOOKS)
+	$(BIN)/python tools/grading.py --stamp $(NOTEBOOKS)
 	$(BIN)/python tools/execute.py $(NOTEBOOKS)
 
 colab: $(STAMP) ## Re-stamp every notebook's Colab badge and install line (REPO=owner/name REF=branch)

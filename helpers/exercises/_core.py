@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from helpers.exercises._grading import graded
+
 NOT_ATTEMPTED = (
     "⏳ {name}: not attempted yet. Replace `raise NotImplementedError` with your code, "
     "then run this cell again."
@@ -49,6 +51,7 @@ class Verdict:
         return self.message
 
 
+@graded  # under nbgrader's autograder, a check that does not pass raises AssertionError
 def run_check(
     name: str,
     learner: Callable,
