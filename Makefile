@@ -18,6 +18,9 @@ STAMP       := $(VENV)/.installed
 # What pyproject.toml installs (build system, Python, dependencies, packages), without its URLs or
 # tool settings: `make colab` re-points those, and that must not rebuild .venv/.
 DEPS        := build/pyproject-deps.json
+# reveal.js, MathJax, require.js, jQuery for the decks: fetched once (npm), so tests run offline.
+VENDOR      := .cache/slides-vendor/.complete
+ANSWERS     ?=
 
 # Same hash seed and thread count everywhere: stored outputs must reproduce run after run.
 export PYTHONHASHSEED := 0
@@ -25,7 +28,7 @@ export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help env lab test lint format unit nbval execute lock colab clean student slides bench
+.PHONY: help env vendor lab test lint format unit nbval execute lock colab clean student slides bench
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -51,14 +54,20 @@ $(STAMP): requirements.lock requirements-data.lock $(DEPS)
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
+vendor: $(VENDOR) ## Fetch the decks' reveal.js and MathJax once (pinned, SHA-512 checked); make test needs them
+
+$(VENDOR): $(STAMP) tools/slides.py
+	$(BIN)/python tools/slides.py --vendor
+	touch $@
+
 lab: $(STAMP) ## Open JupyterLab on notebooks/ (PORT=8888, NO_BROWSER=1 on a server)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_FLAGS)
 
-test: lint $(STAMP) ## Run every check: lint, unit and hygiene tests, nbval over every notebook
+test: lint $(STAMP) $(VENDOR) ## Run every check: lint, unit and hygiene tests, nbval over every notebook
 	$(BIN)/pytest -n 2 --dist loadfile --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
 
-unit: $(STAMP) ## Run only the Python tests (helpers, hygiene, environment)
+unit: $(STAMP) $(VENDOR) ## Run only the Python tests (helpers, hygiene, environment)
 	$(BIN)/pytest -n 2 --dist loadfile tests
 
 nbval: $(STAMP) ## Re-run every notebook and compare with its stored outputs
@@ -73,20 +82,26 @@ format: $(STAMP) ## ruff: fix imports and format code and notebooks in place
 	$(BIN)/ruff check --fix --select I .
 	$(BIN)/ruff format .
 
-execute: $(STAMP) ## Stamp setup cells, slide types and nbgrader metadata, re-run every notebook, store outputs
+execute: $(STAMP) ## Stamp setup cells and nbgrader metadata, re-run every notebook, then stamp slide types
 	$(BIN)/python tools/colab.py
-	$(BIN)/python tools/slides.py --stamp $(NOTEBOOKS)
 	$(BIN)/python tools/grading.py --stamp $(NOTEBOOKS)
 	$(BIN)/python tools/execute.py $(NOTEBOOKS)
+	$(BIN)/python tools/slides.py --stamp $(NOTEBOOKS)
 
-colab: $(STAMP) ## Re-stamp every notebook's Colab badge and install line (REPO=owner/name REF=branch)
+covendor: $(VENDOR) ## Fetch the decks' reveal.js and MathJax once (pinned, SHA-512 checked); make test needs them
+
+$(VENDOR): $(STAMP) tools/slides.py
+	$(BIN)/python tools/slides.py --vendor
+	touch $@
+
+lab: $(STAMP) ## Re-stamp every notebook's Colab badge and install line (REPO=owner/name REF=branch)
 	$(BIN)/python tools/colab.py $(if $(REPO),--repo $(REPO),) $(if $(REF),--ref $(REF),)
 
 student: $(STAMP) ## Write the student edition to build/student/ (REPO=owner/name REF=main: where it is published)
 	$(BIN)/python tools/student.py $(if $(REPO),--repo $(REPO),) $(if $(REF),--ref $(REF),)
 
-slides: $(STAMP) ## Write one offline reveal.js deck per notebook to build/slides/ (npm fetches reveal.js once)
-	$(BIN)/python tools/slides.py
+slides: $(STAMP) $(VENDOR) ## Write one offline reveal.js deck per notebook to build/slides/ (ANSWERS=1: with solutions)
+	$(BIN)/python tools/slides.py $(if $(ANSWERS),--answers,)
 
 bench: $(STAMP) ## Time and measure notebooks, tests, attention, bag of words into bench/ (slow)
 	$(BIN)/python tools/bench.py
@@ -100,5 +115,5 @@ lock: ## Re-resolve requirements.in into requirements.lock and environment.yml
 	rm -rf build/lock-venv
 
 clean: ## Remove the environment, build outputs and caches
-	rm -rf $(VENV) build dist *.egg-info .hypothesis .ruff_cache .pytest_cache
+	rm -rf $(VENV) build dist .cache *.egg-info .hypothesis .ruff_cache .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
