@@ -219,7 +219,7 @@ def offenders(nb, slides_measured: list[dict]) -> list[str]:
         if slide["zoom"] < MIN_ZOOM:
             causes.append(
                 f"{slide['natural']} px tall, shrunk to {slide['zoom']:.2f} to fit after its "
-                f"figures shrank (below {MIN_ZOOM}: too small to read; shorten the cell or split it)"
+                f"figures shrank (below {MIN_ZOOM}: too small to read; shorten or split the cell)"
             )
         causes += [f"clips {line.strip()[:60]!r}" for line in slide["clipped"]]
         causes += [f"a wide {tag} runs off the slide" for tag in slide["outside"]]
