@@ -88,13 +88,7 @@ execute: $(STAMP) ## Stamp setup cells and nbgrader metadata, re-run every noteb
 	$(BIN)/python tools/execute.py $(NOTEBOOKS)
 	$(BIN)/python tools/slides.py --stamp $(NOTEBOOKS)
 
-covendor: $(VENDOR) ## Fetch the decks' reveal.js and MathJax once (pinned, SHA-512 checked); make test needs them
-
-$(VENDOR): $(STAMP) tools/slides.py
-	$(BIN)/python tools/slides.py --vendor
-	touch $@
-
-lab: $(STAMP) ## Re-stamp every notebook's Colab badge and install line (REPO=owner/name REF=branch)
+colab: $(STAMP) ## Re-stamp every notebook's Colab badge and install line (REPO=owner/name REF=branch)
 	$(BIN)/python tools/colab.py $(if $(REPO),--repo $(REPO),) $(if $(REF),--ref $(REF),)
 
 student: $(STAMP) ## Write the student edition to build/student/ (REPO=owner/name REF=main: where it is published)

@@ -2,7 +2,10 @@
 
 import base64
 import json
+import re
 import struct
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -180,3 +183,17 @@ def test_the_lecture_deck_shows_tasks_and_the_answers_deck_shows_solutions(tmp_p
     assert answers.cells[0].source.endswith(
         "[Open in Colab](" + colab.colab_url("01_x.ipynb", *colab.location()) + ")"
     )
+
+
+def test_the_only_labextension_flagged_as_outdated_is_rises_redundant_mathjax3():
+    """README: JupyterLab 4 renders math itself; jupyterlab-rise still requires the JupyterLab 3
+    build of jupyterlab-mathjax3, which `jupyter labextension list` flags. Any other flag fails."""
+    jupyter = Path(sys.executable).with_name("jupyter")
+    result = subprocess.run(
+        [str(jupyter), "labextension", "list"], capture_output=True, text=True, timeout=120
+    )
+    text = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
+    flagged = text.partition("version of jupyterlab:")[2].partition("If you are a user")[0].split()
+    assert flagged == ["@jupyterlab/mathjax3-extension"], text
+    core = Path(sys.prefix, "share", "jupyter", "lab", "static", "package.json")
+    assert "@jupyterlab/mathjax-extension" in json.loads(core.read_text())["dependencies"]
