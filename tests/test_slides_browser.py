@@ -116,10 +116,10 @@ def test_deck_loads_every_script_and_stylesheet_from_local_files(decks, name):
 
 
 @pytest.mark.parametrize("name", IDS)
-def test_deck_starts_offline_and_opens_on_the_title(decks, name, tmp_path):
+def test_deck_starts_offline_and_opens_on_the_title(decks, probed, name, tmp_path):
     deck = decks[name]
     url = deck.resolve().as_uri()
-    result = chromium(url, "--dump-dom", profile=tmp_path / "profile")
+    result, _ = probed[name]
     dom = result.stdout
     assert re.search(r'<div class="reveal [^"]*\bready\b', dom), "reveal.js did not start"
     errors = [
@@ -175,6 +175,7 @@ require(["%(reveal)s"], function (Reveal) {
         }),
       };
     });
+    Reveal.slide(0, 0);  // back to the title, where the deck opens
     var out = document.createElement("pre");
     out.id = "slide-measurements";
     out.textContent = JSON.stringify(results);
@@ -187,21 +188,30 @@ require(["%(reveal)s"], function (Reveal) {
 """
 
 
-def measurements(deck: Path, profile: Path) -> list[dict]:
-    """Every slide's size on the screen and before shrinking, its shrink factor, its clipped
-    lines and out-of-slide elements, and its cells, measured in Chromium."""
+def probe(deck: Path, profile: Path) -> tuple[subprocess.CompletedProcess, list[dict]]:
+    """Open `deck` in Chromium at the slide size; return the run (its DOM on stdout) and every
+    slide's size on the screen and before shrinking, its shrink factor, its clipped lines and
+    out-of-slide elements, and its cells."""
     reveal = f"vendor/reveal.js-{slides.VENDOR['reveal.js'][0]}/dist/reveal.js"
-    script = MEASURE % {"reveal": reveal}
-    probe = deck.with_name(deck.name.replace(".slides.html", ".measure.html"))
-    probe.write_text(deck.read_text().replace("</html>", f"{script}</html>"))
+    probe_deck = deck.with_name(deck.name.replace(".slides.html", ".probe.html"))
+    probe_deck.write_text(
+        deck.read_text().replace("</html>", MEASURE % {"reveal": reveal} + "</html>")
+    )
     try:
         size = f"--window-size={slides.WIDTH},{slides.HEIGHT}"
-        dom = chromium(probe.resolve().as_uri(), "--dump-dom", size, profile=profile).stdout
+        result = chromium(probe_deck.resolve().as_uri(), "--dump-dom", size, profile=profile)
     finally:
-        probe.unlink()
-    found = re.search(r'<pre id="slide-measurements">(.*?)</pre>', dom, re.DOTALL)
-    assert found, "the slides were not measured (reveal.js or MathJax did not finish)"
-    return json.loads(html.unescape(found[1]))
+        probe_deck.unlink()
+    found = re.search(r'<pre id="slide-measurements">(.*?)</pre>', result.stdout, re.DOTALL)
+    assert found, f"{deck.name}: the slides were not measured (reveal.js or MathJax did not finish)"
+    return result, json.loads(html.unescape(found[1]))
+
+
+@pytest.fixture(scope="module")
+def probed(decks, tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess, list[dict]]]:
+    """Every lecture deck opened once: its DOM, console and slide measurements."""
+    profile = tmp_path_factory.mktemp("chromium")
+    return {name: probe(deck, profile) for name, deck in decks.items()}
 
 
 # A slide too tall for the screen is shrunk to fit; below this factor its text is too small.
@@ -232,12 +242,31 @@ def offenders(nb, slides_measured: list[dict]) -> list[str]:
 
 @pytest.mark.parametrize("answers", [False, True], ids=["lecture", "answers"])
 @pytest.mark.parametrize("name", IDS)
-def test_every_slide_fits_the_screen(decks, answer_decks, name, answers, tmp_path):
-    deck = (answer_decks if answers else decks)[name]
-    measured = measurements(deck, tmp_path / "profile")
+def test_every_slide_fits_the_screen(probed, answer_decks, name, answers, tmp_path):
+    deck = answer_decks[name] if answers else None
+    measured = probe(deck, tmp_path / "profile")[1] if answers else probed[name][1]
     assert len(measured) > 5, "too few slides: did the deck load?"
     nb = slides.deck_notebook(NOTEBOOKS[IDS.index(name)], answers=answers)
     bad = offenders(nb, measured)
-    assert not bad, f"{deck.name}: {len(bad)} slide(s) do not fit {slides.WIDTH} × " + (
+    kind = "answers deck" if answers else "lecture deck"
+    assert not bad, f"{name} {kind}: {len(bad)} slide(s) do not fit {slides.WIDTH} × " + (
         f"{slides.HEIGHT}:\n" + "\n".join(bad)
     )
+
+
+def test_a_cell_too_tall_for_any_slide_is_named(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    long_cell = nbformat.v4.new_code_cell("\n".join(f"x{i} = {i}" for i in range(45)))
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# 01 · Tall"),
+        nbformat.v4.new_code_cell("import helpers"),
+        nbformat.v4.new_markdown_cell("## A section"),
+        long_cell,
+    ]
+    path = tmp_path / "01_tall.ipynb"
+    nbformat.write(nb, path)
+    [deck] = slides.build([path], tmp_path / "out")
+    _, measured = probe(deck, tmp_path / "profile")
+    bad = offenders(slides.deck_notebook(path), measured)
+    assert len(bad) == 1 and bad[0].startswith("slide 2.2 (cells 3): "), bad
+    assert f"below {MIN_ZOOM}" in bad[0]
