@@ -1,6 +1,7 @@
 """The maintainer command that re-points every badge and Colab install line."""
 
 import shutil
+import subprocess
 import sys
 import tomllib
 import types
@@ -130,3 +131,25 @@ def test_the_setup_cell_installs_nothing_outside_colab():
     source = colab.setup_source("a/b", "main").replace("helpers.setup_notebook()", "")
     exec(compile(source.replace("import helpers", ""), "setup", "exec"), namespace)
     assert "subprocess" not in namespace, "the install branch must only run on Colab"
+
+
+def environment_inputs(folder) -> str:
+    """What the Makefile's environment stamp depends on in pyproject.toml, as `make` writes it."""
+    subprocess.run(
+        ["make", "--no-print-directory", "build/pyproject-deps.json", f"PYTHON={sys.executable}"],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
+    return (folder / "build" / "pyproject-deps.json").read_text()
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_repointing_does_not_touch_what_the_environment_is_built_from(project, monkeypatch):
+    shutil.copy(colab.ROOT / "Makefile", project / "Makefile")
+    before = environment_inputs(project)
+    run(monkeypatch, "--repo", "someone/fork", "--ref", "v1.0")
+    assert environment_inputs(project) == before, "make colab would rebuild .venv/"
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"torch>=', '"rich>=13", "torch>='))
+    assert environment_inputs(project) != before, "a dependency change must rebuild .venv/"
