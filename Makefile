@@ -32,7 +32,7 @@ export MKL_NUM_THREADS := 1
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
-	@echo "  Variables: PORT=8888 NO_BROWSER=1 (lab), TORCH_INDEX=<url> (env), REPO=owner/name REF=main (colab)"
+	@echo "  Variables: PORT=8888 NO_BROWSER=1 (lab), TORCH_INDEX=<url> (env), REPO=owner/name REF=main (colab, student), ANSWERS=1 (slides)"
 
 env: $(STAMP) ## Create .venv/ from requirements.lock (done automatically by every target)
 
