@@ -125,7 +125,8 @@ def submission(released, key, wrong: bool):
 
 
 def test_nbgrader_grades_right_wrong_and_unattempted_submissions(tmp_path):
-    from nbgrader.api import Gradebook
+    # In the course environment (requirements.lock) nbgrader is installed and this runs.
+    Gradebook = pytest.importorskip("nbgrader.api", reason="nbgrader is not installed").Gradebook
 
     path = NOTEBOOKS[0]
     key = nbformat.read(path, as_version=4)
