@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tools import student  # noqa: E402
+from tools import slides, student  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -68,17 +68,6 @@ def stamp(nb: nbformat.NotebookNode) -> bool:
     return changed
 
 
-def stamp_files(paths: list[Path]) -> list[Path]:
-    """Stamp nbgrader metadata into the notebooks at `paths`; return those that changed."""
-    changed = []
-    for path in paths:
-        nb = nbformat.read(path, as_version=4)
-        if stamp(nb):
-            nbformat.write(nb, path)
-            changed.append(path)
-    return changed
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
@@ -86,7 +75,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.stamp:
         parser.error("nothing to do: pass --stamp")
-    changed = stamp_files(args.notebooks or sorted(NOTEBOOKS.glob("*.ipynb")))
+    changed = slides.stamp_files(args.notebooks or sorted(NOTEBOOKS.glob("*.ipynb")), stamp)
     names = ", ".join(p.name for p in changed)
     print(f"grading.py: stamped nbgrader metadata into {len(changed)} notebook(s) {names}".rstrip())
 

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -240,12 +241,14 @@ def stamp(nb: nbformat.NotebookNode) -> bool:
     return changed
 
 
-def stamp_files(paths: list[Path]) -> list[Path]:
-    """Stamp slide types into the notebooks at `paths`; return those that changed."""
+def stamp_files(paths: list[Path], stamper: Callable | None = None) -> list[Path]:
+    """Apply `stamper` (`stamp`: slide types, by default; it returns True if it changed the
+    notebook) to the notebooks at `paths`, and rewrite those that changed; return them."""
+    stamper = stamper or stamp
     changed = []
     for path in paths:
         nb = nbformat.read(path, as_version=4)
-        if stamp(nb):
+        if stamper(nb):
             nbformat.write(nb, path)
             changed.append(path)
     return changed
