@@ -101,7 +101,7 @@ def declared_leaks(key, edition) -> list[str]:
         for later in range(statement, len(edition.cells)):
             text = squeezed(cell_text(edition.cells[later]))
             leaks += [
-                f"cell {later} ({edition.cells[later].cell_type}) gives the answer {answer!r} "
+                f"cell {later} ({edition.cells[later].cell_type}) gives the answer «{answer}» "
                 f"declared by solution cell {index}"
                 for answer in answers
                 if squeezed(answer) in text
@@ -168,7 +168,7 @@ def test_a_summary_that_quotes_a_printed_answer_is_caught():
 def test_a_declared_formula_is_caught_however_it_is_spaced_but_not_in_the_lesson():
     nb = lesson("The area is $\\pi \\, r^{2}$.", answers=["\\pi r^2"])
     assert declared_leaks(nb, student.student_edition(nb)) == [
-        "cell 4 (markdown) gives the answer '\\\\pi r^2' declared by solution cell 2"
+        "cell 4 (markdown) gives the answer «\\pi r^2» declared by solution cell 2"
     ]
     nb = lesson("Areas grow with the square of the radius.", answers=["\\pi r^2"])
     assert declared_leaks(nb, student.student_edition(nb)) == []
