@@ -15,6 +15,12 @@ NO_BROWSER  ?=
 LAB_FLAGS   := --port=$(PORT) $(if $(NO_BROWSER),--no-browser,) $(if $(filter 0,$(shell id -u)),--allow-root,)
 NOTEBOOKS   := $(sort $(wildcard notebooks/*.ipynb))
 STAMP       := $(VENV)/.installed
+# What pyproject.toml installs (build system, Python, dependencies, packages), without its URLs or
+# tool settings: `make colab` re-points those, and that must not rebuild .venv/.
+DEPS        := build/pyproject-deps.json
+# reveal.js, MathJax, require.js, jQuery for the decks: fetched once (npm), so tests run offline.
+VENDOR      := .cache/slides-vendor/.complete
+ANSWERS     ?=
 
 # Same hash seed and thread count everywhere: stored outputs must reproduce run after run.
 export PYTHONHASHSEED := 0
@@ -22,15 +28,23 @@ export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help env lab test lint format unit nbval execute lock colab clean student slides bench
+.PHONY: help env vendor lab test lint format unit nbval execute lock colab clean student slides bench
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
-	@echo "  Variables: PORT=8888 NO_BROWSER=1 (lab), TORCH_INDEX=<url> (env), REPO=owner/name REF=main (colab)"
+	@echo "  Variables: PORT=8888 NO_BROWSER=1 (lab), TORCH_INDEX=<url> (env), REPO=owner/name REF=main (colab, student), ANSWERS=1 (slides)"
 
 env: $(STAMP) ## Create .venv/ from requirements.lock (done automatically by every target)
 
-$(STAMP): requirements.lock requirements-data.lock pyproject.toml
+$(DEPS): pyproject.toml
+	@mkdir -p $(@D)
+	@$(PYTHON) -c 'import json, tomllib; t = tomllib.load(open("pyproject.toml", "rb")); \
+		p = t["project"]; keys = ("requires-python", "dependencies", "optional-dependencies"); \
+		print(json.dumps([t["build-system"], t["tool"]["setuptools"], [p.get(k) for k in keys]]))' \
+		> $@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+$(STAMP): requirements.lock requirements-data.lock $(DEPS)
 	rm -rf $(VENV)
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11) and "Python >= 3.11 is needed")'
 	$(PYTHON) -m venv $(VENV)
@@ -40,14 +54,20 @@ $(STAMP): requirements.lock requirements-data.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
+vendor: $(VENDOR) ## Fetch the decks' reveal.js and MathJax once (pinned, SHA-512 checked); make test needs them
+
+$(VENDOR): $(STAMP) tools/slides.py
+	$(BIN)/python tools/slides.py --vendor
+	touch $@
+
 lab: $(STAMP) ## Open JupyterLab on notebooks/ (PORT=8888, NO_BROWSER=1 on a server)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_FLAGS)
 
-test: lint $(STAMP) ## Run every check: lint, unit and hygiene tests, nbval over every notebook
+test: lint $(STAMP) $(VENDOR) ## Run every check: lint, unit and hygiene tests, nbval over every notebook
 	$(BIN)/pytest -n 2 --dist loadfile --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
 
-unit: $(STAMP) ## Run only the Python tests (helpers, hygiene, environment)
+unit: $(STAMP) $(VENDOR) ## Run only the Python tests (helpers, hygiene, environment)
 	$(BIN)/pytest -n 2 --dist loadfile tests
 
 nbval: $(STAMP) ## Re-run every notebook and compare with its stored outputs
@@ -62,18 +82,20 @@ format: $(STAMP) ## ruff: fix imports and format code and notebooks in place
 	$(BIN)/ruff check --fix --select I .
 	$(BIN)/ruff format .
 
-execute: $(STAMP) ## Set slide types, re-run every notebook in a fresh kernel, store its outputs
-	$(BIN)/python tools/slides.py --stamp $(NOTEBOOKS)
+execute: $(STAMP) ## Stamp setup cells and nbgrader metadata, re-run every notebook, then stamp slide types
+	$(BIN)/python tools/colab.py
+	$(BIN)/python tools/grading.py --stamp $(NOTEBOOKS)
 	$(BIN)/python tools/execute.py $(NOTEBOOKS)
+	$(BIN)/python tools/slides.py --stamp $(NOTEBOOKS)
 
 colab: $(STAMP) ## Re-stamp every notebook's Colab badge and install line (REPO=owner/name REF=branch)
 	$(BIN)/python tools/colab.py $(if $(REPO),--repo $(REPO),) $(if $(REF),--ref $(REF),)
 
-student: $(STAMP) ## Write the student edition (exercise solutions taken out) to build/student/
-	$(BIN)/python tools/student.py
+student: $(STAMP) ## Write the student edition to build/student/ (REPO=owner/name REF=main: where it is published)
+	$(BIN)/python tools/student.py $(if $(REPO),--repo $(REPO),) $(if $(REF),--ref $(REF),)
 
-slides: $(STAMP) ## Write one offline reveal.js deck per notebook to build/slides/ (npm fetches reveal.js once)
-	$(BIN)/python tools/slides.py
+slides: $(STAMP) $(VENDOR) ## Write one offline reveal.js deck per notebook to build/slides/ (ANSWERS=1: with solutions)
+	$(BIN)/python tools/slides.py $(if $(ANSWERS),--answers,)
 
 bench: $(STAMP) ## Time and measure notebooks, tests, attention, bag of words into bench/ (slow)
 	$(BIN)/python tools/bench.py
@@ -87,5 +109,5 @@ lock: ## Re-resolve requirements.in into requirements.lock and environment.yml
 	rm -rf build/lock-venv
 
 clean: ## Remove the environment, build outputs and caches
-	rm -rf $(VENV) build dist *.egg-info .hypothesis .ruff_cache .pytest_cache
+	rm -rf $(VENV) build dist .cache *.egg-info .hypothesis .ruff_cache .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

