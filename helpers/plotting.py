@@ -9,10 +9,6 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
-from helpers._validate import as_array
-
-from helpers._validate import as_array
-
 from helpers._validate import as_array, positive_number
 
 

@@ -1,11 +1,14 @@
 """One call that makes a notebook's printed numbers and plots the same on every run."""
 
+import io
 import random
 
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import torch
+from matplotlib.figure import Figure
+from PIL import Image
 
 PRECISION = 4
 SEED = 0
@@ -59,11 +62,38 @@ def _whole_number(value, name: str, low: int, high: int) -> int:
 
 
 def _use_png_figures() -> None:
-    """Inside IPython, show figures as retina PNGs (sharp, compact, byte-for-byte reproducible)."""
+    """Inside IPython, show every figure as `retina_png` draws it; elsewhere, change nothing."""
     try:
         from IPython import get_ipython
-        from matplotlib_inline.backend_inline import set_matplotlib_formats
     except ImportError:
         return
-    if get_ipython() is not None:
-        set_matplotlib_formats("retina", pil_kwargs={"optimize": True})
+    shell = get_ipython()
+    if shell is None:
+        return
+    # Jupyter's inline backend loads at the first plot and then installs its own PNG formatter,
+    # replacing any other: load it now, so that ours, registered after it, is the one used.
+    if "inline" in mpl.get_backend():
+        import matplotlib_inline.backend_inline  # noqa: F401
+
+    shell.display_formatter.formatters["image/png"].for_type(Figure, retina_png)
+
+
+def retina_png(figure: Figure) -> tuple[bytes, dict] | None:
+    """`figure` as a PNG at twice its dpi, in a palette of 256 colours, with its display size.
+
+    Twice the pixels make lines and text sharp on HiDPI screens and projectors; the metadata
+    (width, height: half the pixels) keeps the figure its usual size on the page. A plot needs
+    far fewer than 256 colours, so the palette keeps it sharp at a third of the bytes of a
+    full-colour PNG. Returns (png_bytes, {"width": w, "height": h}), or None for a figure with
+    nothing drawn on it (as Jupyter's own formatter does).
+    """
+    if not figure.axes and not figure.lines:
+        return None
+    drawn = io.BytesIO()
+    figure.savefig(drawn, format="png", dpi=2 * figure.dpi, bbox_inches="tight")
+    image = Image.open(drawn).convert("RGB")
+    palette = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    stored = io.BytesIO()
+    palette.save(stored, format="png", optimize=True)
+    width, height = image.size
+    return stored.getvalue(), {"width": width // 2, "height": height // 2}

@@ -58,3 +58,33 @@ def test_bad_arguments_raise_and_change_nothing(arguments, error, named):
 def test_numpy_integers_are_accepted():
     helpers.setup_notebook(seed=np.int64(3), precision=np.int32(4))
     assert np.array2string(np.array([1 / 3])) == "[0.3333]"
+
+
+def test_figures_are_stored_as_retina_palette_pngs():
+    import io
+
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    from helpers.setup import retina_png
+
+    helpers.setup_notebook()
+    figure, ax = plt.subplots()
+    ax.plot([0, 1, 2], [0, 1, 4])
+    png, size = retina_png(figure)
+    plt.close(figure)
+    image = Image.open(io.BytesIO(png))
+    assert image.mode == "P", "a palette PNG, a third of the bytes of a full-colour one"
+    width, height = image.size
+    assert (size["width"], size["height"]) == (width // 2, height // 2), "shown at half its pixels"
+    assert size["width"] > 300
+
+
+def test_an_empty_figure_shows_nothing():
+    import matplotlib.pyplot as plt
+
+    from helpers.setup import retina_png
+
+    figure = plt.figure()
+    assert retina_png(figure) is None
+    plt.close(figure)
