@@ -103,8 +103,9 @@ def _numpy(values) -> np.ndarray:
     return np.asarray(values, dtype=float)
 
 
-def _labels(labels, name: str, count: int | None = None) -> list[str]:
-    """`labels` (a list, tuple or array of names) as a list of strings, `count` of them."""
+def _labels(labels, name: str, count: int | None = None, allow_empty: bool = False) -> list[str]:
+    """`labels` (a list, tuple or array of names) as a list of strings: `count` of them if given,
+    and at least one unless `allow_empty`."""
     if (
         labels is None
         or isinstance(labels, (str, bytes, dict, set))
@@ -116,6 +117,8 @@ def _labels(labels, name: str, count: int | None = None) -> list[str]:
     labels = [str(label) for label in labels]
     if count is not None and len(labels) != count:
         raise ValueError(f"{name} must hold {count} labels, got {len(labels)}")
+    if not labels and not allow_empty:
+        raise ValueError(f"{name} must not be empty")
     return labels
 
 
@@ -124,13 +127,6 @@ def _styles(styles, name: str, count: int, default: list[str]) -> list[str]:
     if styles is None:
         return default
     return _labels(styles, name, count)
-
-
-def _plot_options(ax, title) -> None:
-    if ax is not None and not isinstance(ax, plt.Axes):
-        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
-    if title is not None and not isinstance(title, str):
-        raise TypeError(f"title must be a string or None, got {type(title).__name__}")
 
 
 def _heatmap_values(weights) -> np.ndarray:
@@ -184,7 +180,7 @@ def plot_attention_heatmap(
         raise TypeError(f"decimals must be a whole number, got {type(decimals).__name__}")
     if not 0 <= decimals <= 10:
         raise ValueError(f"decimals must be between 0 and 10, got {decimals}")
-    _plot_options(ax, title)
+    _text(title, "title")
     ax = _axes(ax)
     finite = np.isfinite(values)
     cmap = plt.get_cmap("Blues").with_extremes(bad="lightgrey")
@@ -221,7 +217,7 @@ def plot_vectors_2d(vectors, labels, ax=None, title=None, colors=None, linestyle
         )
     colors = _styles(colors, "colors", len(points), [f"C{i}" for i in range(len(points))])
     linestyles = _styles(linestyles, "linestyles", len(points), ["-"] * len(points))
-    _plot_options(ax, title)
+    _text(title, "title")
     ax = _axes(ax)
     for (x, y), label, color, style in zip(points, labels, colors, linestyles, strict=True):
         _arrow(ax, x, y, color, style)
@@ -295,17 +291,6 @@ def plot_singular_values(s, ax=None, target=None):
     handles = [h for a in (ax, energy) for h in a.get_legend_handles_labels()[0]]
     energy.legend(handles=handles, loc="center right")
     return ax
-
-
-def _labels(values, name: str, allow_empty: bool = False) -> list[str]:
-    """`values` (a list, tuple or array of strings) as a list, checked."""
-    if isinstance(values, str) or not isinstance(values, (list, tuple, np.ndarray)):
-        raise TypeError(f"{name} must be a list of strings, got {type(values).__name__}")
-    if not all(isinstance(v, str) for v in values):
-        raise TypeError(f"{name} must hold strings only, got {list(values)!r}")
-    if len(values) == 0 and not allow_empty:
-        raise ValueError(f"{name} must not be empty")
-    return list(values)
 
 
 def plot_concept_space(

@@ -263,7 +263,6 @@ BAD_SCALARS = [
     ("plot_singular_values", "target", 1.5, ValueError),
     ("plot_singular_values", "target", "95%", TypeError),
     ("plot_concept_space", "labels", None, TypeError),
-    ("plot_concept_space", "labels", [1, 2, 3, 4, 5, 6, 7], TypeError),
     ("plot_concept_space", "labels", {"P1": 1}, TypeError),
     ("plot_concept_space", "arrows", None, TypeError),
     ("plot_concept_space", "arrows", "P1", TypeError),
