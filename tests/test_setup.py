@@ -1,6 +1,9 @@
 """setup_notebook(): fixed print precision, plot style and seeds."""
 
+import os
 import random
+import subprocess
+import sys
 
 import matplotlib as mpl
 import numpy as np
@@ -58,3 +61,31 @@ def test_bad_arguments_raise_and_change_nothing(arguments, error, named):
 def test_numpy_integers_are_accepted():
     helpers.setup_notebook(seed=np.int64(3), precision=np.int32(4))
     assert np.array2string(np.array([1 / 3])) == "[0.3333]"
+
+
+POOLS = """
+import helpers, threadpoolctl, torch
+helpers.setup_notebook()
+import scipy.linalg, sklearn.linear_model  # pools that load after the setup cell
+print(sorted({pool["num_threads"] for pool in threadpoolctl.threadpool_info()}), end=" ")
+print(torch.get_num_threads())
+"""
+
+
+def pool_threads(**variables) -> str:
+    """The thread counts of every native pool and of torch after setup_notebook(), in a fresh
+    interpreter whose only thread variables are `variables`."""
+    env = {k: v for k, v in os.environ.items() if k not in helpers.setup.THREAD_VARIABLES}
+    env.update(variables)
+    run = subprocess.run([sys.executable, "-c", POOLS], env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip()
+
+
+def test_one_thread_everywhere_when_the_environment_names_no_count():
+    # As on Colab: without this, OpenBLAS and OpenMP threads oversubscribe two cores.
+    assert pool_threads() == "[1] 1"
+
+
+def test_a_thread_count_set_in_the_environment_is_kept():
+    assert pool_threads(OMP_NUM_THREADS="2") == "[2] 2"
