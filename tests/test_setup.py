@@ -67,14 +67,16 @@ POOLS = """
 import helpers, threadpoolctl, torch
 helpers.setup_notebook()
 import scipy.linalg, sklearn.linear_model  # pools that load after the setup cell
-print(sorted({pool["num_threads"] for pool in threadpoolctl.threadpool_info()}), end=" ")
+pools = threadpoolctl.threadpool_info()
+print(sorted({(pool["internal_api"], pool["num_threads"]) for pool in pools}), end=" ")
 print(torch.get_num_threads())
 """
 
 
 def pool_threads(**variables) -> str:
-    """The thread counts of every native pool and of torch after setup_notebook(), in a fresh
-    interpreter whose only thread variables are `variables`."""
+    """The kinds and thread counts of the native pools threadpoolctl finds, and torch's thread
+    count, after setup_notebook() in a fresh interpreter whose only thread variables are
+    `variables`. numpy's OpenBLAS must be among them (threadpoolctl < 3.5 cannot see it)."""
     env = {k: v for k, v in os.environ.items() if k not in helpers.setup.THREAD_VARIABLES}
     env.update(variables)
     run = subprocess.run([sys.executable, "-c", POOLS], env=env, capture_output=True, text=True)
@@ -84,8 +86,8 @@ def pool_threads(**variables) -> str:
 
 def test_one_thread_everywhere_when_the_environment_names_no_count():
     # As on Colab: without this, OpenBLAS and OpenMP threads oversubscribe two cores.
-    assert pool_threads() == "[1] 1"
+    assert pool_threads() == "[('openblas', 1), ('openmp', 1)] 1"
 
 
 def test_a_thread_count_set_in_the_environment_is_kept():
-    assert pool_threads(OMP_NUM_THREADS="2") == "[2] 2"
+    assert pool_threads(OMP_NUM_THREADS="2") == "[('openblas', 2), ('openmp', 2)] 2"

@@ -61,7 +61,10 @@ def check() -> None:
         ("torch kernel", torch.backends.cpu.get_cpu_capability(), [capability]),
         ("torch threads", torch.get_num_threads(), [threads]),
     ]
-    for pool in threadpool_info():
+    pools = threadpool_info()
+    if not any(pool["internal_api"] == "openblas" for pool in pools):
+        sys.exit("threadpoolctl finds no OpenBLAS, so cannot check its kernel (it needs >= 3.5)")
+    for pool in pools:
         name = os.path.basename(pool["filepath"])
         readings.append((f"{name} threads", pool["num_threads"], [threads]))
         if pool["internal_api"] == "openblas":
