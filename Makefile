@@ -17,7 +17,6 @@ NOTEBOOKS   := $(sort $(wildcard notebooks/*.ipynb))
 STAMP       := $(VENV)/.installed
 # The oldest supported versions (pyproject.toml's lower bounds), for `make test-oldest`.
 OLDEST      := .venv-oldest
-NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 # Same hash seed and thread count everywhere: stored outputs must reproduce run after run.
 export PYTHONHASHSEED := 0
@@ -26,7 +25,7 @@ export MKL_NUM_THREADS := 1
 
 .DEFAULT_GOAL := help
 .PHONY: help env lab test lint format unit nbval execute lock colab clean student slides bench \
-	test-platforms test-oldest
+	test-platforms test-oldest lock-oldest
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -56,19 +55,22 @@ lab: $(STAMP) ## Open JupyterLab on notebooks/ (PORT=8888, NO_BROWSER=1 on a ser
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_FLAGS)
 
 test: lint $(STAMP) ## Run every check: lint, unit and hygiene tests, nbval over every notebook
-	$(BIN)/pytest -n 2 --dist loadfile $(NBVAL_FLAGS) tests notebooks
+	$(BIN)/pytest -n 2 --dist loadfile --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
 
 unit: $(STAMP) ## Run only the Python tests (helpers, hygiene, environment)
 	$(BIN)/pytest -n 2 --dist loadfile tests
 
 nbval: $(STAMP) ## Re-run every notebook and compare with its stored outputs
-	$(BIN)/pytest -n 2 --dist loadfile $(NBVAL_FLAGS) notebooks
+	$(BIN)/pytest -n 2 --dist loadfile --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 
 test-platforms: $(STAMP) ## Re-run nbval as other CPUs would: OpenBLAS and torch kernels, 1 and 2 threads
 	$(BIN)/python tools/platforms.py
 
 test-oldest: $(OLDEST)/.installed ## Run the tests and nbval at the oldest supported versions (.venv-oldest/)
-	$(OLDEST)/bin/pytest -n 2 --dist loadfile $(NBVAL_FLAGS) tests notebooks
+	$(OLDEST)/bin/pytest -n 2 --dist loadfile --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
 
 lint: $(STAMP) ## ruff: lint and format check of code and notebooks
 	$(BIN)/ruff check .
