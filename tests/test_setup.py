@@ -1,6 +1,9 @@
 """setup_notebook(): fixed print precision, plot style and seeds."""
 
+import os
 import random
+import subprocess
+import sys
 
 import matplotlib as mpl
 import numpy as np
@@ -88,3 +91,33 @@ def test_an_empty_figure_shows_nothing():
     figure = plt.figure()
     assert retina_png(figure) is None
     plt.close(figure)
+
+
+POOLS = """
+import helpers, threadpoolctl, torch
+helpers.setup_notebook()
+import scipy.linalg, sklearn.linear_model  # pools that load after the setup cell
+pools = threadpoolctl.threadpool_info()
+print(sorted({(pool["internal_api"], pool["num_threads"]) for pool in pools}), end=" ")
+print(torch.get_num_threads())
+"""
+
+
+def pool_threads(**variables) -> str:
+    """The kinds and thread counts of the native pools threadpoolctl finds, and torch's thread
+    count, after setup_notebook() in a fresh interpreter whose only thread variables are
+    `variables`. numpy's OpenBLAS must be among them (threadpoolctl < 3.5 cannot see it)."""
+    env = {k: v for k, v in os.environ.items() if k not in helpers.setup.THREAD_VARIABLES}
+    env.update(variables)
+    run = subprocess.run([sys.executable, "-c", POOLS], env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip()
+
+
+def test_one_thread_everywhere_when_the_environment_names_no_count():
+    # As on Colab: without this, OpenBLAS and OpenMP threads oversubscribe two cores.
+    assert pool_threads() == "[('openblas', 1), ('openmp', 1)] 1"
+
+
+def test_a_thread_count_set_in_the_environment_is_kept():
+    assert pool_threads(OMP_NUM_THREADS="2") == "[('openblas', 2), ('openmp', 2)] 2"
