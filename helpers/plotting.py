@@ -11,8 +11,6 @@ from matplotlib.ticker import MaxNLocator
 
 from helpers._validate import as_array, positive_number
 
-from helpers._validate import as_array
-
 
 def _axes(ax):
     if ax is not None and not isinstance(ax, Axes):
