@@ -90,9 +90,10 @@ def tiled_attention(q, k, v, causal: bool = False, block_size: int = DEFAULT_BLO
     the diagonal. `block_size`: queries, and keys, per block. The extra memory is the output plus
     one (block_size, block_size) block of scores per batch entry and head.
 
-    Unlike the reference, this first version takes no boolean `mask`: only `causal`.
+    Scores that overflow raise ValueError, as in the reference. Unlike the reference, this first
+    version takes no boolean `mask`: only `causal`.
     """
-    from helpers.attention import _checked_qkv, _flag  # not at the top: attention imports us
+    from helpers.attention import _checked_qkv, _finite, _flag  # here: attention imports us
 
     q, k, v = _checked_qkv(q, k, v)
     causal = _flag(causal, "causal")
@@ -106,7 +107,7 @@ def tiled_attention(q, k, v, causal: bool = False, block_size: int = DEFAULT_BLO
         # Causal: query i sees keys 0..i, so this block of queries needs keys below i1 only.
         keys_needed = min(i1, n_k) if causal else n_k
         _attend_block(q[:, i0:i1], k, v, out[:, i0:i1], i0, keys_needed, causal, block_size, scale)
-    return out.reshape(*batch, n_q, v.shape[-1])
+    return _finite(out, "outputs", "q and k").reshape(*batch, n_q, v.shape[-1])
 
 
 def _attend_block(q, k, v, out, i0, keys_needed, causal, block_size, scale) -> None:

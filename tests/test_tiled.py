@@ -87,6 +87,11 @@ def test_offered_by_the_attention_module_too():
         ({"v": randn(5, 2)}, ValueError, "n_k"),
         ({"v": randn(3, 6, 2)}, ValueError, "batch"),
         ({"q": [[1.0, float("nan"), 0.0, 0.0]]}, ValueError, "q contains NaN"),
+        (
+            {"q": randn(2, 5, 4, scale=1e200), "k": randn(2, 6, 4, scale=1e200)},
+            ValueError,
+            "outputs overflowed",
+        ),
         ({"causal": 1}, TypeError, "causal must be True or False"),
         ({"block_size": 0}, ValueError, "block_size must be at least 1"),
         ({"block_size": 2.5}, TypeError, "block_size must be a whole number"),
