@@ -17,12 +17,12 @@ Memory grows like n instead of n²; the arithmetic is the same (half of it with 
 """
 
 import math
-import os
-import sys
-from contextlib import contextmanager
+import weakref
 from typing import NamedTuple
 
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_leaves
 
 from helpers._validate import as_tensor, positive_int
 
@@ -106,15 +106,19 @@ def tiled_attention(q, k, v, causal: bool = False, block_size: int = DEFAULT_BLO
         i1 = min(i0 + block_size, n_q)
         # Causal: query i sees keys 0..i, so this block of queries needs keys below i1 only.
         keys_needed = min(i1, n_k) if causal else n_k
-        _attend_block(q[:, i0:i1], k, v, out[:, i0:i1], i0, keys_needed, causal, block_size, scale)
-    return _finite(out, "outputs", "q and k").reshape(*batch, n_q, v.shape[-1])
+        row_max = _attend_block(
+            q[:, i0:i1], k, v, out[:, i0:i1], i0, keys_needed, causal, block_size, scale
+        )
+        _finite(row_max, "scores", "q and k")  # an inf or nan score makes its row's max one
+    return out.reshape(*batch, n_q, v.shape[-1])
 
 
-def _attend_block(q, k, v, out, i0, keys_needed, causal, block_size, scale) -> None:
+def _attend_block(q, k, v, out, i0, keys_needed, causal, block_size, scale) -> torch.Tensor:
     """One block of queries q (B, m, d_k) against k, v in blocks: writes out (B, m, d_v).
 
     The same update as `online_softmax_update`, done in place on the block's buffers: the scores
-    become their exponentials, and the output accumulates in `out` itself.
+    become their exponentials, and the output accumulates in `out` itself. Returns the (B, m, 1)
+    max score of each query's row.
     """
     running_max = running_sum = None
     for j0 in range(0, keys_needed, block_size):
@@ -135,42 +139,51 @@ def _attend_block(q, k, v, out, i0, keys_needed, causal, block_size, scale) -> N
         running_max = new_max
         del scores, exps  # free this block before the next one is computed: one at a time
     out.div_(running_sum)
+    return running_max
 
 
 def peak_extra_bytes(function, *args, **kwargs) -> int:
-    """The most memory torch held during `function(*args, **kwargs)` beyond what it held before.
+    """The most memory held at once by tensors that `function(*args, **kwargs)` creates, in bytes.
 
-    Counts every tensor torch allocates on the CPU during the call, inside its own kernels too,
-    the result included, from the allocation events of torch's profiler: the same figure on every
-    run for code whose allocations do not depend on the machine (torch's fused attention keeps
-    scratch space per thread; BLAS's own scratch space is not counted). Returns bytes.
+    Every torch operation inside the call is watched (a TorchDispatchMode): each new block of
+    memory an operation returns is counted until it is released, views and in-place results
+    included only once. The result counts too. The same figure on every run, thread count and
+    CPU. Not seen: scratch space an operation allocates and frees inside itself (torch's fused
+    attention keeps some per thread) and memory outside torch (BLAS's own buffers).
     """
-    from torch.profiler import ProfilerActivity, profile
-
-    with _quiet_stderr(), profile(activities=[ProfilerActivity.CPU], profile_memory=True) as run:
+    with _Allocations() as allocations:
         result = function(*args, **kwargs)
         del result
-    events = run.profiler.kineto_results.events()
-    changes = sorted((e.start_ns(), e.nbytes()) for e in events if e.name() == "[memory]")
-    held = peak = 0
-    for _, change in changes:  # + for an allocation, - for a release
-        held += change
-        peak = max(peak, held)
-    return peak
+    return allocations.peak
 
 
-@contextmanager
-def _quiet_stderr():
-    """Silence the process's stderr inside: the profiler announces its start and stop there."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+class _Allocations(TorchDispatchMode):
+    """Counts the bytes held by the new storages that torch operations return, and their peak."""
+
+    def __init__(self):
+        super().__init__()
+        self.held = self.peak = 0
+        self.live = set()  # data pointers of the storages counted and not yet released
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        result = func(*args, **(kwargs or {}))
+        inputs = {_pointer(t) for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)}
+        for tensor in tree_leaves(result):
+            if isinstance(tensor, torch.Tensor) and _pointer(tensor) not in inputs | self.live:
+                storage = tensor.untyped_storage()
+                self.live.add(storage.data_ptr())
+                self.held += storage.nbytes()
+                self.peak = max(self.peak, self.held)
+                weakref.finalize(storage, self._release, storage.data_ptr(), storage.nbytes())
+        return result
+
+    def _release(self, pointer: int, nbytes: int) -> None:
+        self.live.discard(pointer)
+        self.held -= nbytes
+
+
+def _pointer(tensor: torch.Tensor) -> int:
+    return tensor.untyped_storage().data_ptr()
 
 
 def _future(i0: int, m: int, j0: int, j1: int) -> torch.Tensor:

@@ -90,7 +90,7 @@ def test_offered_by_the_attention_module_too():
         (
             {"q": randn(2, 5, 4, scale=1e200), "k": randn(2, 6, 4, scale=1e200)},
             ValueError,
-            "outputs overflowed",
+            "scores overflowed",
         ),
         ({"causal": 1}, TypeError, "causal must be True or False"),
         ({"block_size": 0}, ValueError, "block_size must be at least 1"),
