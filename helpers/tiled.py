@@ -21,7 +21,7 @@ import weakref
 from typing import NamedTuple
 
 import torch
-from torch.utils._python_dispatch import TorchDispatchMode
+from torch.overrides import TorchFunctionMode
 from torch.utils._pytree import tree_leaves
 
 from helpers._validate import as_tensor, positive_int
@@ -145,11 +145,12 @@ def _attend_block(q, k, v, out, i0, keys_needed, causal, block_size, scale) -> t
 def peak_extra_bytes(function, *args, **kwargs) -> int:
     """The most memory held at once by tensors that `function(*args, **kwargs)` creates, in bytes.
 
-    Every torch operation inside the call is watched (a TorchDispatchMode): each new block of
-    memory an operation returns is counted until it is released, views and in-place results
-    included only once. The result counts too. The same figure on every run, thread count and
-    CPU. Not seen: scratch space an operation allocates and frees inside itself (torch's fused
-    attention keeps some per thread) and memory outside torch (BLAS's own buffers).
+    Every torch function called inside is watched (a TorchFunctionMode): each new block of
+    memory a function returns is counted until it is released; views and in-place results share
+    their input's memory and are not counted again. The result counts too. The same figure on
+    every run, thread count and CPU. Not seen: scratch space a function allocates and frees
+    inside itself (torch's fused attention keeps some per thread) and memory outside torch
+    (BLAS's own buffers).
     """
     with _Allocations() as allocations:
         result = function(*args, **kwargs)
@@ -157,15 +158,15 @@ def peak_extra_bytes(function, *args, **kwargs) -> int:
     return allocations.peak
 
 
-class _Allocations(TorchDispatchMode):
-    """Counts the bytes held by the new storages that torch operations return, and their peak."""
+class _Allocations(TorchFunctionMode):
+    """Counts the bytes held by the new storages that torch functions return, and their peak."""
 
     def __init__(self):
         super().__init__()
         self.held = self.peak = 0
         self.live = set()  # data pointers of the storages counted and not yet released
 
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+    def __torch_function__(self, func, types, args=(), kwargs=None):
         result = func(*args, **(kwargs or {}))
         inputs = {_pointer(t) for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)}
         for tensor in tree_leaves(result):
