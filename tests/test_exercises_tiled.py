@@ -8,7 +8,7 @@ import torch
 
 from helpers.exercises import (
     check_causal_blocks,
-    check_online_softmax_update,
+    check_merge_softmax_states,
     check_tiled_attention,
 )
 
@@ -17,55 +17,52 @@ def not_attempted(*args):
     raise NotImplementedError
 
 
-# --- the online softmax update ---------------------------------------------------------------
+# --- merging two online-softmax states ------------------------------------------------------
 
 
-def update(running_max, running_sum, chunk):
-    new_max = max(running_max, float(chunk.max()))
-    return new_max, running_sum * math.exp(running_max - new_max) + float(
-        torch.exp(chunk - new_max).sum()
+def merge_by_logsumexp(max_a, sum_a, max_b, sum_b):
+    """Independent: log(sum_a) + max_a is the logsumexp of part a; add the parts' exponentials."""
+    total = torch.logsumexp(
+        torch.tensor(
+            [
+                max_a + math.log(sum_a) if sum_a else -math.inf,
+                max_b + math.log(sum_b) if sum_b else -math.inf,
+            ],
+            dtype=torch.float64,
+        ),
+        0,
     )
+    new_max = max(max_a, max_b)
+    return new_max, math.exp(total.item() - new_max)
 
 
-def numpy_update(running_max, running_sum, chunk):
-    c = chunk.numpy()
-    new_max = np.maximum(running_max, c.max())
-    return np.array(
-        [new_max, running_sum * np.exp(running_max - new_max) + np.exp(c - new_max).sum()]
-    )
+def numpy_merge(max_a, sum_a, max_b, sum_b):
+    new_max = np.maximum(max_a, max_b)
+    return np.array([new_max, sum_a * np.exp(max_a - new_max) + sum_b * np.exp(max_b - new_max)])
 
 
-@pytest.mark.parametrize("answer", [update, numpy_update])
-def test_online_update_right_answers_pass(answer):
-    verdict = check_online_softmax_update(answer)
+@pytest.mark.parametrize("answer", [merge_by_logsumexp, numpy_merge])
+def test_merge_right_answers_pass(answer):
+    verdict = check_merge_softmax_states(answer)
     assert verdict.passed, verdict.message
-
-
-def no_rescale(m, total, chunk):
-    new_max = max(m, float(chunk.max()))
-    return new_max, total + float(torch.exp(chunk - new_max).sum())
-
-
-def inverted_rescale(m, total, chunk):
-    new_max = max(m, float(chunk.max()))
-    factor = math.exp(new_max - m) if total else 0.0
-    return new_max, total * factor + float(torch.exp(chunk - new_max).sum())
-
-
-def chunk_max_only(m, total, chunk):
-    return float(chunk.max()), total + float(torch.exp(chunk - chunk.max()).sum())
 
 
 @pytest.mark.parametrize(
     ("answer", "hint"),
     [
-        (no_rescale, "the old sum is not rescaled"),
-        (inverted_rescale, "upside down"),
-        (chunk_max_only, "not the chunk's max alone"),
+        (lambda ma, sa, mb, sb: (max(ma, mb), sa + sb), "the sums are added as they are"),
+        (
+            lambda ma, sa, mb, sb: (
+                max(ma, mb),
+                sa * math.exp(max(ma, mb) - ma) + sb * math.exp(max(ma, mb) - mb),
+            ),
+            "upside down",
+        ),
+        (lambda ma, sa, mb, sb: (min(ma, mb), sa + sb), "Hint: the row's max is the larger"),
     ],
 )
-def test_online_update_usual_mistakes_get_their_hint(answer, hint):
-    verdict = check_online_softmax_update(answer)
+def test_merge_usual_mistakes_get_their_hint(answer, hint):
+    verdict = check_merge_softmax_states(answer)
     assert verdict.status == "failed"
     assert hint in verdict.message
 
@@ -164,7 +161,7 @@ def test_tiled_attention_usual_mistakes_get_their_hint(answer, hint):
 
 
 @pytest.mark.parametrize(
-    "check", [check_online_softmax_update, check_causal_blocks, check_tiled_attention]
+    "check", [check_merge_softmax_states, check_causal_blocks, check_tiled_attention]
 )
 def test_not_attempted(check):
     verdict = check(not_attempted)

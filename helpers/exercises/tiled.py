@@ -17,70 +17,60 @@ def _scores(*values: float) -> torch.Tensor:
     return torch.tensor(values, dtype=torch.float64)
 
 
-def _update(running_max, running_sum, chunk):
-    """The reference: the helpers' online update, on one row of scores."""
-    state = tiled.RunningSoftmax(
-        torch.tensor([[running_max]], dtype=torch.float64),
-        torch.tensor([[running_sum]], dtype=torch.float64),
-    )
-    if running_max == -math.inf:  # nothing seen yet: start afresh
-        state = None
-    new = tiled.online_softmax_update(state, chunk.reshape(1, -1))
-    return new.max.item(), new.sum.item()
+def _halves(*scores: float, split: int) -> tuple:
+    """(max_a, sum_a, max_b, sum_b): the online softmax's state after each half of a row."""
+    row = torch.tensor(scores, dtype=torch.float64)
+    states = []
+    for half in (row[:split], row[split:]):
+        top = half.max().item() if len(half) else -math.inf
+        states += [top, torch.exp(half - top).sum().item() if len(half) else 0.0]
+    return tuple(states)
 
 
-def _update_without_rescale(running_max, running_sum, chunk):
-    new_max = max(running_max, chunk.max().item())
-    return new_max, running_sum + torch.exp(chunk - new_max).sum().item()
+def _merged(max_a, sum_a, max_b, sum_b):
+    """The reference: both sums brought to the larger max, then added."""
+    new_max = max(max_a, max_b)
+    return new_max, sum_a * math.exp(max_a - new_max) + sum_b * math.exp(max_b - new_max)
 
 
-def _update_with_inverted_rescale(running_max, running_sum, chunk):
-    new_max = max(running_max, chunk.max().item())
-    rescale = math.exp(new_max - running_max) if running_sum else 0.0
-    return new_max, running_sum * rescale + torch.exp(chunk - new_max).sum().item()
+def check_merge_softmax_states(your_merge) -> Verdict:
+    """your_merge(max_a, sum_a, max_b, sum_b) -> (max, sum) of the whole row.
 
-
-def _update_with_chunk_max(running_max, running_sum, chunk):
-    chunk_max = chunk.max().item()
-    return chunk_max, running_sum + torch.exp(chunk - chunk_max).sum().item()
-
-
-def check_online_softmax_update(your_update) -> Verdict:
-    """your_update(running_max, running_sum, chunk) -> (new_max, new_sum).
-
-    running_max, running_sum: floats (-inf and 0.0 before the first chunk); chunk: a float64
-    tensor (b,) of scores. new_sum is the sum of exp(score - new_max) over every score so far.
+    (max_a, sum_a) and (max_b, sum_b), floats: the running max and running sum of
+    exp(score - max) after reading two separate parts of one row of scores.
     """
     cases = [
-        Case("the first chunk (running max -inf, sum 0)", (-math.inf, 0.0, _scores(1.0, 3.0))),
-        Case("a chunk whose max is smaller", (4.0, 1.2, _scores(1.0, -2.0))),
-        Case("a chunk whose max is larger (max 2.0 -> 5.0)", (2.0, 1.5, _scores(5.0, 0.0, 4.0))),
-        Case("a chunk of one score", (0.5, 2.0, _scores(0.7))),
-        Case("large scores (around 1000)", (998.0, 3.0, _scores(1000.0, 999.0, 1001.0))),
+        Case("two halves with the same max", _halves(1.0, 3.0, 3.0, 0.5, split=2)),
+        Case("the first half holds the max", _halves(5.0, 1.0, 2.0, 0.0, 1.5, split=2)),
+        Case("the second half holds the max", _halves(0.5, -1.0, 4.0, 2.0, split=2)),
+        Case(
+            "an empty first half (max -inf, sum 0)",
+            _halves(2.0, 1.0, split=0),
+        ),
+        Case("large scores (around 1000)", _halves(1000.0, 998.0, 1003.0, 1001.0, split=2)),
     ]
     return run_check(
-        "online_softmax_update",
-        your_update,
-        _update,
+        "merge_softmax_states",
+        your_merge,
+        _merged,
         cases,
-        hint="new_max = max(running_max, chunk.max()); the old sum was computed with "
-        "exp(s - running_max), so multiply it by exp(running_max - new_max), then add "
-        "exp(chunk - new_max).sum(). Return two numbers.",
+        hint="the row's max is the larger of the two; each sum was computed against its own max, "
+        "so multiply sum_a by exp(max_a - new_max) and sum_b by exp(max_b - new_max), then add. "
+        "Return two numbers.",
         mistakes=[
             Mistake(
-                _update_without_rescale,
-                "the old sum is not rescaled: when the max grows, multiply it by "
-                "exp(running_max - new_max) before adding the new chunk.",
+                lambda max_a, sum_a, max_b, sum_b: (max(max_a, max_b), sum_a + sum_b),
+                "the sums are added as they are, but each was computed against its own max: "
+                "bring both to the larger max first (multiply by exp(own max - new max)).",
             ),
             Mistake(
-                _update_with_inverted_rescale,
-                "the rescale factor is upside down: it is exp(running_max - new_max), at most "
-                "1, since the old terms were too large, not too small.",
-            ),
-            Mistake(
-                _update_with_chunk_max,
-                "the new max is the larger of the running max and the chunk's max, not the "
-                "chunk's max alone.",
+                lambda max_a, sum_a, max_b, sum_b: (
+                    max(max_a, max_b),
+                    sum_a * math.exp(max(max_a, max_b) - max_a)
+                    + sum_b * math.exp(max(max_a, max_b) - max_b),
+                ),
+                "the rescale factors are upside down: exp(own max - new max) is at most 1, "
+                "since a sum computed against a smaller max is too large.",
             ),
         ],
     )
