@@ -582,3 +582,7 @@ def _seeded(seed):
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         yield
+
+
+# The fast, explained implementation (notebook 07) lives in its own module; offered here too.
+from helpers.tiled import tiled_attention  # noqa: E402, F401

@@ -30,6 +30,9 @@ _CHECKS = {
     "check_document_term_matrix": "text",
     "check_dense_memory": "text",
     "check_csr_memory": "text",
+    "check_merge_softmax_states": "tiled",
+    "check_causal_blocks": "tiled",
+    "check_tiled_attention": "tiled",
 }
 
 __all__ = ["Verdict", *_CHECKS]
