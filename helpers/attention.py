@@ -457,9 +457,9 @@ def _per_head(mask):
 
 def _batch_shape(name_a: str, a: tuple[int, ...], name_b: str, b: tuple[int, ...]) -> tuple:
     """The broadcast batch shape of shapes a and b (all but their last two sizes), checked."""
-    try:
-        return tuple(torch.broadcast_shapes(a[:-2], b[:-2]))
-    except RuntimeError:
+    try:  # numpy's, not torch's: torch.broadcast_shapes imports sympy on first use (0.2-1 s)
+        return np.broadcast_shapes(tuple(a[:-2]), tuple(b[:-2]))
+    except ValueError:
         raise ValueError(
             f"the leading (batch) dimensions of {name_a} and {name_b} must match or be 1: got "
             f"shapes {describe_shape(a)} and {describe_shape(b)}"
@@ -498,8 +498,8 @@ def _allowed(mask, causal: bool, shape: tuple[int, ...]) -> torch.Tensor | None:
         except TypeError as err:
             raise TypeError(f"{err}; expected a shape broadcastable to {expected}") from None
         try:
-            fits = torch.broadcast_shapes(allowed.shape, shape) == torch.Size(shape)
-        except RuntimeError:
+            fits = np.broadcast_shapes(tuple(allowed.shape), tuple(shape)) == tuple(shape)
+        except ValueError:
             fits = False
         if not fits:
             raise ValueError(

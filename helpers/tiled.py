@@ -20,6 +20,7 @@ import math
 import weakref
 from typing import NamedTuple
 
+import numpy as np
 import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils._pytree import tree_leaves
@@ -98,7 +99,7 @@ def tiled_attention(q, k, v, causal: bool = False, block_size: int = DEFAULT_BLO
     q, k, v = _checked_qkv(q, k, v)
     causal = _flag(causal, "causal")
     block_size = positive_int(block_size, "block_size")
-    batch = torch.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
+    batch = np.broadcast_shapes(tuple(q.shape[:-2]), tuple(k.shape[:-2]), tuple(v.shape[:-2]))
     q, k, v = (t.expand(*batch, *t.shape[-2:]).reshape(-1, *t.shape[-2:]) for t in (q, k, v))
     n_q, n_k, scale = q.shape[-2], k.shape[-2], 1.0 / math.sqrt(q.shape[-1])
     out = q.new_empty(q.shape[0], n_q, v.shape[-1])
