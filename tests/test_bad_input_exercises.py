@@ -174,3 +174,19 @@ def test_a_mistake_that_cannot_run_on_a_case_is_skipped_not_raised():
         mistakes=[Mistake(lambda v: 1 / 0, "never"), Mistake(lambda v: v + 1, "off by one")],
     )
     assert verdict.status == "failed" and "off by one" in verdict.message
+
+
+def test_a_mask_exercise_takes_booleans_and_refuses_numbers():
+    from helpers.exercises._core import Case, run_check
+
+    def reference(n):
+        return torch.ones(n, n, dtype=torch.bool).tril()
+
+    cases = [Case("n = 3", (3,))]
+    passed = run_check("mask", reference, reference, cases, hint="h", returns="mask")
+    assert passed.passed
+    as_numbers = run_check(
+        "mask", lambda n: reference(n).float(), reference, cases, hint="h", returns="mask"
+    )
+    assert not as_numbers.passed
+    assert "boolean mask" in as_numbers.message

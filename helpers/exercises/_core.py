@@ -25,6 +25,7 @@ _CONTAINERS = {
     "any": (),
     "tensor": (torch.Tensor, np.ndarray),
     "number": (int, float, np.number, torch.Tensor, np.ndarray),
+    "mask": (torch.Tensor, np.ndarray),
 }
 
 
@@ -79,11 +80,12 @@ def run_check(
     """Compare `learner(*case.args)` with `reference(*case.args)` on every case.
 
     `returns` says what the exercise asks for: "tensor" (a torch tensor or numpy array),
-    "number" (one number, or a 0-d tensor or array) or "any" (anything that converts to an
-    array of real numbers, such as a tuple of two numbers). Returns a passed Verdict, a
-    not-attempted one (the learner's function raised NotImplementedError), or a failed one whose
-    message names the case, the expected and the actual answer, and the hint of the first
-    matching mistake (else a hint about the answer's kind or shape, else the general `hint`).
+    "number" (one number, or a 0-d tensor or array), "mask" (a boolean tensor or array) or
+    "any" (anything that converts to an array of real numbers, such as a tuple of two numbers).
+    Returns a passed Verdict, a not-attempted one (the learner's function raised
+    NotImplementedError), or a failed one whose message names the case, the expected and the
+    actual answer, and the hint of the first matching mistake (else a hint about the answer's
+    kind or shape, else the general `hint`).
     """
     if returns not in _CONTAINERS:
         raise ValueError(f"returns must be one of {sorted(_CONTAINERS)}, got {returns!r}")
@@ -176,15 +178,20 @@ def _answer(value, returns: str) -> np.ndarray:
             "your answer is complex (it has an imaginary part); the answer is real. Did a "
             "square root or power of a negative number sneak in?"
         )
-    if kind == "b":
+    if returns == "mask":
+        if kind != "b":
+            raise _WrongKind(f"return True/False values (a boolean mask), not {array.dtype}.")
+    elif kind == "b":
         raise _WrongKind("your answer is True/False values (a mask?); return numbers.")
     if kind in "USa":
         raise _WrongKind("your answer is text; return numbers.")
-    if kind not in "iuf":
+    if kind not in "iufb":
         raise _WrongKind(f"your answer holds {array.dtype} values, not numbers.")
     allowed = _CONTAINERS[returns]
     if allowed and not isinstance(value, allowed):
-        wanted = "a tensor (or numpy array)" if returns == "tensor" else "one number"
+        wanted = {"tensor": "a tensor (or numpy array)", "number": "one number"}.get(
+            returns, "a boolean tensor (or numpy array)"
+        )
         raise _WrongKind(f"return {wanted}, not {_describe(value)}.")
     if returns == "number" and array.ndim != 0:
         raise _WrongKind(

@@ -109,6 +109,7 @@ def check_causal_blocks(your_needed) -> Verdict:
         hint="block (I, J) starts at key J·b and ends at query min((I + 1)·b, n_q) - 1; it is "
         "needed when that first key is at most that last query. The result has "
         "ceil(n_q / b) rows and ceil(n_k / b) columns.",
+        returns="mask",
         mistakes=[
             Mistake(
                 lambda n_q, n_k, b: torch.ones(*_blocks(n_q, n_k, b), dtype=torch.bool).tril(-1),
