@@ -5,6 +5,8 @@ notebook cells end with `plt.show()`.
 import matplotlib.pyplot as plt
 import numpy as np
 
+from helpers._validate import as_array
+
 
 def _axes(ax):
     return ax if ax is not None else plt.figure().add_subplot()
@@ -53,6 +55,59 @@ def _numpy(values) -> np.ndarray:
     return np.asarray(values, dtype=float)
 
 
+def _labels(labels, name: str, count: int | None = None) -> list[str]:
+    """`labels` (a list, tuple or array of names) as a list of strings, `count` of them."""
+    if (
+        labels is None
+        or isinstance(labels, (str, bytes, dict, set))
+        or not hasattr(labels, "__len__")
+    ):
+        raise TypeError(
+            f"{name} must be a list of labels (one per row or column), got {type(labels).__name__}"
+        )
+    labels = [str(label) for label in labels]
+    if count is not None and len(labels) != count:
+        raise ValueError(f"{name} must hold {count} labels, got {len(labels)}")
+    return labels
+
+
+def _styles(styles, name: str, count: int, default: list[str]) -> list[str]:
+    """None (the default styles) or a list of `count` matplotlib colors or line styles."""
+    if styles is None:
+        return default
+    return _labels(styles, name, count)
+
+
+def _plot_options(ax, title) -> None:
+    if ax is not None and not isinstance(ax, plt.Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a string or None, got {type(title).__name__}")
+
+
+def _heatmap_values(weights) -> np.ndarray:
+    """weights (m, n) as a float array: numbers or booleans; -inf (a masked score) allowed."""
+    if hasattr(weights, "detach"):
+        weights = weights.detach().cpu().numpy()
+    try:
+        values = np.asarray(weights)
+    except ValueError as err:  # ragged nested lists
+        raise ValueError(f"weights must be a rectangular (m, n) matrix: {err}") from None
+    if weights is None or values.dtype.kind not in "biuf":
+        raise TypeError(
+            f"weights must be an (m, n) matrix of numbers, got {type(weights).__name__} of "
+            f"dtype {values.dtype}"
+        )
+    values = values.astype(float)
+    if values.ndim != 2 or values.size == 0:
+        raise ValueError(
+            f"weights must be a non-empty (m, n) matrix, got shape {tuple(values.shape)}"
+        )
+    if np.isnan(values).any() or np.isposinf(values).any():
+        raise ValueError("weights contains NaN or +inf; only -inf (a masked score) may be drawn")
+    return values
+
+
 def plot_attention_heatmap(
     weights,
     row_labels,
@@ -66,15 +121,22 @@ def plot_attention_heatmap(
     """Heat map of an (m, n) matrix, each cell annotated with its value to `decimals` places.
 
     Rows are queries (`row_labels`, m of them), columns are keys (`col_labels`, n of them).
-    NaN or infinite cells (e.g. masked scores of -inf) are drawn grey and labelled "masked".
-    Works for attention weights, raw scores and masks alike.
+    Cells of -inf (masked scores) are drawn grey and labelled "masked"; NaN or +inf is refused.
+    Works for attention weights, raw scores and boolean masks alike.
     """
-    values = _numpy(weights)
-    if values.ndim != 2 or values.shape != (len(row_labels), len(col_labels)):
+    values = _heatmap_values(weights)
+    row_labels = _labels(row_labels, "row_labels")
+    col_labels = _labels(col_labels, "col_labels")
+    if values.shape != (len(row_labels), len(col_labels)):
         raise ValueError(
             f"weights must have shape (len(row_labels), len(col_labels)) = "
             f"({len(row_labels)}, {len(col_labels)}), got {values.shape}"
         )
+    if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
+        raise TypeError(f"decimals must be a whole number, got {type(decimals).__name__}")
+    if not 0 <= decimals <= 10:
+        raise ValueError(f"decimals must be between 0 and 10, got {decimals}")
+    _plot_options(ax, title)
     ax = _axes(ax)
     finite = np.isfinite(values)
     cmap = plt.get_cmap("Blues").with_extremes(bad="lightgrey")
@@ -103,14 +165,16 @@ def plot_vectors_2d(vectors, labels, ax=None, title=None, colors=None, linestyle
     `colors` and `linestyles` (k entries each) style the arrows; the axes keep equal scale, so
     angles between arrows look as they are.
     """
-    points = _numpy(vectors)
-    if points.ndim != 2 or points.shape[1] != 2 or len(points) != len(labels):
+    points = as_array(vectors, "vectors", 2, "(k, 2)", allow_int=True)
+    labels = _labels(labels, "labels")
+    if points.shape != (len(labels), 2):
         raise ValueError(
             f"vectors must have shape (len(labels), 2) = ({len(labels)}, 2), got {points.shape}"
         )
+    colors = _styles(colors, "colors", len(points), [f"C{i}" for i in range(len(points))])
+    linestyles = _styles(linestyles, "linestyles", len(points), ["-"] * len(points))
+    _plot_options(ax, title)
     ax = _axes(ax)
-    colors = colors or [f"C{i}" for i in range(len(points))]
-    linestyles = linestyles or ["-"] * len(points)
     for (x, y), label, color, style in zip(points, labels, colors, linestyles, strict=True):
         _arrow(ax, x, y, color, style)
         ax.annotate(label, xy=(x, y), xytext=(4, 4), textcoords="offset points", color=color)

@@ -239,16 +239,29 @@ def test_overflowing_scores_raise_instead_of_returning_nan():
 
 
 def copy_into_torch(ours: attention.MultiHeadAttention, theirs: torch.nn.MultiheadAttention):
-    """torch keeps W_q, W_k, W_v stacked in one (3 d_model, d_model) in_proj_weight."""
+    """torch keeps W_q, W_k, W_v stacked in one (3 d_model, d_model) in_proj_weight, or in three
+    q/k/v_proj_weight matrices when kdim or vdim differs from d_model; the biases stay stacked."""
+    projections = (ours.W_query, ours.W_key, ours.W_value)
     with torch.no_grad():
-        theirs.in_proj_weight.copy_(
-            torch.cat([ours.W_query.weight, ours.W_key.weight, ours.W_value.weight])
-        )
-        theirs.in_proj_bias.copy_(
-            torch.cat([ours.W_query.bias, ours.W_key.bias, ours.W_value.bias])
-        )
+        if theirs.in_proj_weight is not None:
+            theirs.in_proj_weight.copy_(torch.cat([p.weight for p in projections]))
+        else:
+            for name, p in zip(("q", "k", "v"), projections, strict=True):
+                getattr(theirs, f"{name}_proj_weight").copy_(p.weight)
+        if theirs.in_proj_bias is not None:
+            theirs.in_proj_bias.copy_(torch.cat([p.bias for p in projections]))
+            theirs.out_proj.bias.copy_(ours.W_out.bias)
         theirs.out_proj.weight.copy_(ours.W_out.weight)
-        theirs.out_proj.bias.copy_(ours.W_out.bias)
+
+
+def torch_twin(ours: attention.MultiHeadAttention, **options) -> torch.nn.MultiheadAttention:
+    """torch.nn.MultiheadAttention with the same sizes, options and weights, in float64."""
+    d_model = ours.num_heads * ours.d_head
+    theirs = torch.nn.MultiheadAttention(
+        d_model, ours.num_heads, batch_first=True, dtype=torch.float64, **options
+    )
+    copy_into_torch(ours, theirs)
+    return theirs
 
 
 @settings(max_examples=40, deadline=None)
@@ -266,8 +279,7 @@ def test_multi_head_matches_torch_multihead_attention_and_its_gradients(
     d_model = d_head * num_heads
     ours = attention.MultiHeadAttention(d_model, num_heads, causal=causal, seed=seed % 1000)
     ours = ours.double()
-    theirs = torch.nn.MultiheadAttention(d_model, num_heads, batch_first=True).double()
-    copy_into_torch(ours, theirs)
+    theirs = torch_twin(ours)
     g = torch.Generator().manual_seed(seed)
     x = random(g, *batch, n, d_model).requires_grad_()
     x_theirs = x.detach().clone().requires_grad_()
@@ -291,8 +303,7 @@ def test_multi_head_matches_torch_multihead_attention_and_its_gradients(
 
 def test_multi_head_mask_matches_torch_with_the_inverted_convention():
     ours = attention.MultiHeadAttention(6, 3, seed=0).double()
-    theirs = torch.nn.MultiheadAttention(6, 3, batch_first=True).double()
-    copy_into_torch(ours, theirs)
+    theirs = torch_twin(ours)
     x = random(torch.Generator().manual_seed(1), 2, 4, 6)
     allowed = torch.tensor([[1, 0, 1, 1], [0, 1, 1, 0], [1, 1, 1, 1], [0, 0, 0, 1]]).bool()
     expected, _ = theirs(x, x, x, attn_mask=~allowed, need_weights=False)
@@ -385,3 +396,112 @@ def test_seed_003_life_is_short_as_a_self_attention_layer():
     np.testing.assert_allclose(
         weights_2.numpy(), [0.2912, 0.0106, 0.0982, 0.0625, 0.4917, 0.0458], atol=5e-5
     )
+
+
+# --- the options of MultiHeadAttention, each against torch.nn.MultiheadAttention ----------------
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    batch=st.sampled_from([(), (2,)]),
+    n_q=SIZE,
+    n_k=SIZE,
+    d_head=st.integers(1, 3),
+    num_heads=st.integers(1, 3),
+    kdim=st.one_of(st.none(), SIZE),
+    vdim=st.one_of(st.none(), SIZE),
+    bias=st.booleans(),
+    seed=st.integers(0, 2**31),
+)
+def test_cross_attention_with_kdim_vdim_and_bias_matches_torch(
+    batch, n_q, n_k, d_head, num_heads, kdim, vdim, bias, seed
+):
+    d_model = d_head * num_heads
+    ours = attention.MultiHeadAttention(
+        d_model, num_heads, bias=bias, kdim=kdim, vdim=vdim, seed=seed % 1000
+    ).double()
+    theirs = torch_twin(ours, bias=bias, kdim=kdim, vdim=vdim)
+    g = torch.Generator().manual_seed(seed)
+    query = random(g, *batch, n_q, d_model)
+    key = random(g, *batch, n_k, kdim or d_model)
+    value = random(g, *batch, n_k, vdim or d_model)
+    expected, expected_weights = theirs(query, key, value, average_attn_weights=False)
+    torch.testing.assert_close(ours(query, key, value), expected, atol=ATOL, rtol=0)
+    weights = ours.attention_weights(query, key)
+    assert weights.shape == (*batch, num_heads, n_q, n_k)
+    torch.testing.assert_close(weights, expected_weights, atol=ATOL, rtol=0)
+
+
+def test_bias_false_has_no_bias_and_counts_like_torch():
+    ours = attention.MultiHeadAttention(8, 2, bias=False)
+    theirs = torch.nn.MultiheadAttention(8, 2, bias=False)
+    assert all(layer.bias is None for layer in (ours.W_query, ours.W_key, ours.W_value, ours.W_out))
+    count = sum(p.numel() for p in ours.parameters())
+    assert count == sum(p.numel() for p in theirs.parameters()) == 4 * 8 * 8
+
+
+def test_self_attention_bias_switch_adds_a_bias_to_each_projection():
+    layer = attention.SelfAttention(4, 3, 5, bias=True, seed=0).double()
+    x = random(torch.Generator().manual_seed(2), 6, 4)
+    q, k, v = (F.linear(x, p.weight, p.bias) for p in (layer.W_query, layer.W_key, layer.W_value))
+    torch.testing.assert_close(layer(x), F.scaled_dot_product_attention(q, k, v), atol=ATOL, rtol=0)
+    assert attention.SelfAttention(4, 3, 5).W_query.bias is None  # the default is unchanged
+
+
+@settings(max_examples=30, deadline=None)
+@given(lengths=st.lists(st.integers(1, 6), min_size=1, max_size=4), seed=st.integers(0, 2**31))
+def test_key_padding_mask_matches_torch_and_each_sequence_alone(lengths, seed):
+    n, d_model = max(lengths), 6
+    ours = attention.MultiHeadAttention(d_model, 2, seed=seed % 1000).double().eval()
+    theirs = torch_twin(ours).eval()
+    g = torch.Generator().manual_seed(seed)
+    x = random(g, len(lengths), n, d_model)
+    mask = attention.padding_mask(lengths, n)
+    assert mask.shape == (len(lengths), 1, n) and mask.dtype == torch.bool
+    got = ours(x, mask=mask)
+    # torch's key_padding_mask is (batch, n) with True = padding, the other way round.
+    expected, _ = theirs(x, x, x, key_padding_mask=~mask[:, 0], need_weights=False)
+    torch.testing.assert_close(got, expected, atol=ATOL, rtol=0)
+    for b, length in enumerate(lengths):  # the real tokens see nothing of the padding
+        alone = ours(x[b, :length])
+        torch.testing.assert_close(got[b, :length], alone, atol=ATOL, rtol=0)
+
+
+def test_padding_mask_is_true_on_the_real_tokens():
+    expected = torch.tensor([[[1, 1, 1, 0]], [[1, 0, 0, 0]], [[1, 1, 1, 1]]], dtype=torch.bool)
+    for lengths in ([3, 1, 4], np.array([3, 1, 4]), torch.tensor([3, 1, 4])):
+        assert torch.equal(attention.padding_mask(lengths, 4), expected)
+    one = attention.padding_mask([np.int64(2)], np.int64(2))
+    assert torch.equal(one, torch.ones(1, 1, 2, dtype=torch.bool))
+
+
+def test_dropout_is_off_in_eval_mode_like_torch():
+    ours = attention.MultiHeadAttention(8, 2, dropout=0.5, seed=0).double().eval()
+    theirs = torch_twin(ours, dropout=0.5).eval()
+    x = random(torch.Generator().manual_seed(3), 2, 5, 8)
+    expected, _ = theirs(x, x, x, need_weights=False)
+    torch.testing.assert_close(ours(x), expected, atol=ATOL, rtol=0)
+
+
+def test_dropout_in_training_zeroes_weights_and_rescales_the_rest():
+    """In training mode the output is W_out((dropout(weights)) @ v): rebuild it with the same
+    random draws from F.dropout and compare."""
+    ours = attention.MultiHeadAttention(8, 2, dropout=0.25, seed=0).double().train()
+    x = random(torch.Generator().manual_seed(4), 3, 7, 8)
+    torch.manual_seed(11)
+    got = ours(x)
+    torch.manual_seed(11)
+    weights = F.dropout(ours.attention_weights(x), p=0.25, training=True)
+    v = ours.W_value(x).unflatten(-1, (2, 4)).transpose(-3, -2)
+    expected = ours.W_out((weights @ v).transpose(-3, -2).flatten(-2))
+    torch.testing.assert_close(got, expected, atol=ATOL, rtol=0)
+    dropped = (weights == 0).double().mean().item()
+    assert 0.1 < dropped < 0.4, "about a quarter of the weights should be zeroed"
+    assert not torch.allclose(got, ours.eval()(x)), "dropout changed nothing in training mode"
+
+
+def test_numpy_integers_are_accepted_as_sizes_and_seeds():
+    layer = attention.MultiHeadAttention(np.int64(8), np.int32(2), seed=np.int64(5))
+    same = attention.MultiHeadAttention(8, 2, seed=5)
+    assert torch.equal(layer.W_query.weight, same.W_query.weight)
+    assert torch.equal(attention.causal_mask(np.int64(3)), attention.causal_mask(3))
