@@ -1,4 +1,4 @@
-"""A small training loop with a history, and accuracy with its uncertainty (notebook 06).
+"""A small training loop with a history (notebook 06).
 
 `train` is notebook 01's mini-batch loop for any torch model: shuffle the n training rows with a
 seeded generator, and for every batch compute the loss, its gradient, and a step: `SGD`, notebook
@@ -6,21 +6,14 @@ seeded generator, and for every batch compute the loss, its gradient, and a step
 its recent gradients. Both are written out, and equal torch.optim's. Shapes: `inputs` is a tuple of
 tensors that all have n rows (for reviews: ids (n, L) and lengths (n,)), `targets` has shape
 (n,), and `model(*inputs)` returns one output per row.
-
-`accuracy_interval` and `difference_interval` put a 95 % interval around an accuracy measured
-on n examples and around the difference between two models measured on the same examples.
 """
 
-import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-import numpy as np
 import torch
 
 from helpers._validate import positive_int, positive_number
-
-Z_95 = 1.959963984540054  # the 97.5 % quantile of the standard normal distribution
 
 
 @dataclass
@@ -154,53 +147,3 @@ def _rows(inputs, targets) -> tuple[torch.Tensor, ...]:
                 f"inputs[{index}] must be a tensor with n = {len(targets)} rows, one per target"
             )
     return inputs
-
-
-def _correct(correct, name: str) -> np.ndarray:
-    """`correct` as a bool array of shape (n,): True where a prediction was right."""
-    if isinstance(correct, torch.Tensor):
-        correct = correct.detach().cpu().numpy()
-    correct = np.asarray(correct)
-    if correct.dtype != bool or correct.ndim != 1 or correct.size == 0:
-        raise TypeError(
-            f"{name} must be a non-empty 1-d array of True/False (prediction == label), got "
-            f"dtype {correct.dtype} and shape {correct.shape}"
-        )
-    return correct
-
-
-def accuracy_interval(correct) -> tuple[float, float, float]:
-    """(accuracy, low, high): the share of True in `correct` (n,) and its 95 % Wilson interval.
-
-    The Wilson score interval stays inside [0, 1] and behaves well near 0 and 1, unlike
-    accuracy ± 1.96 √(acc (1 - acc) / n); for n in the hundreds and accuracy near 0.8 they
-    differ in the third decimal.
-    """
-    correct = _correct(correct, "correct")
-    n, p = correct.size, float(correct.mean())
-    centre = (p + Z_95**2 / (2 * n)) / (1 + Z_95**2 / n)
-    half = Z_95 / (1 + Z_95**2 / n) * math.sqrt(p * (1 - p) / n + Z_95**2 / (4 * n * n))
-    return p, centre - half, centre + half
-
-
-def difference_interval(correct_a, correct_b) -> tuple[float, float, float]:
-    """(difference, low, high): accuracy of a minus accuracy of b on the same n examples.
-
-    correct_a, correct_b: (n,) booleans for the same examples in the same order. The interval
-    is the normal 95 % interval of the mean of the paired differences (1, 0 or -1 per example),
-    which is much narrower than comparing two separate intervals when the models mostly agree.
-    An interval that contains 0 means the data cannot tell the two models apart.
-    """
-    a, b = _correct(correct_a, "correct_a"), _correct(correct_b, "correct_b")
-    if a.shape != b.shape:
-        raise ValueError(
-            f"correct_a and correct_b must have the same shape, got {a.shape}, {b.shape}"
-        )
-    differences = a.astype(np.float64) - b.astype(np.float64)
-    mean = float(differences.mean())
-    half = (
-        Z_95 * float(differences.std(ddof=1)) / math.sqrt(differences.size)
-        if a.size > 1
-        else math.inf
-    )
-    return mean, mean - half, mean + half

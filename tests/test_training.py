@@ -1,17 +1,14 @@
-"""helpers.training: the loop against torch.optim.SGD and the least-squares solution, and the
-intervals against scipy."""
+"""helpers.training: the optimizers against torch.optim, the loop against the least-squares
+solution."""
 
 import numpy as np
 import pytest
 import torch
-from scipy import stats
 
 from helpers.training import (
     SGD,
     Adam,
-    accuracy_interval,
     batches,
-    difference_interval,
     train,
 )
 
@@ -147,29 +144,3 @@ def test_adam_reduces_the_loss_where_one_sgd_learning_rate_cannot_serve_all_weig
         losses[name] = train(model, X, y, squared_loss, make(model.parameters()), 300, 16).loss
     assert losses["Adam"][-1] < 1e-3 * losses["Adam"][0]
     assert losses["Adam"][-1] < 1e-2 * losses["SGD"][-1]
-
-
-@pytest.mark.parametrize(("k", "n"), [(0, 10), (3, 10), (660, 800), (800, 800)])
-def test_accuracy_interval_is_scipys_wilson_interval(k, n):
-    correct = np.arange(n) < k
-    accuracy, low, high = accuracy_interval(correct)
-    reference = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
-    assert accuracy == k / n
-    np.testing.assert_allclose([low, high], [reference.low, reference.high], atol=1e-12)
-
-
-def test_difference_interval_is_the_normal_interval_of_the_paired_differences():
-    rng = np.random.default_rng(0)
-    a, b = rng.random(400) < 0.8, rng.random(400) < 0.75
-    difference, low, high = difference_interval(torch.from_numpy(a), b)
-    paired = a.astype(float) - b.astype(float)
-    reference = stats.norm.interval(0.95, loc=paired.mean(), scale=stats.sem(paired))
-    assert difference == pytest.approx(a.mean() - b.mean(), abs=1e-15)
-    np.testing.assert_allclose([low, high], reference, atol=1e-12)
-
-
-def test_intervals_refuse_anything_but_booleans():
-    with pytest.raises(TypeError, match="True/False"):
-        accuracy_interval([1, 0, 1])
-    with pytest.raises(ValueError, match="same shape"):
-        difference_interval(np.ones(3, bool), np.ones(4, bool))

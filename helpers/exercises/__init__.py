@@ -29,6 +29,9 @@ _CHECKS = {
     "check_document_term_matrix": "text",
     "check_dense_memory": "text",
     "check_csr_memory": "text",
+    "check_masked_mean": "capstone",
+    "check_pooling_weights": "capstone",
+    "check_cut_or_pad": "capstone",
 }
 
 __all__ = ["Verdict", *_CHECKS]
