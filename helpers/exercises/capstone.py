@@ -83,12 +83,12 @@ def check_pooling_weights(your_function) -> Verdict:
     cases = [
         Case("scores (3, 4) with lengths [1, 4, 2]", (scores, _HARD_LENGTHS)),
         Case("large scores (up to about ±1000) with lengths [1, 4, 2]", (large, _HARD_LENGTHS)),
-        Case("one row of 5 scores, length 5", (scores.new_tensor([[3.0, 1, 0, -1, 2]]), [5])),
+        Case("one row of 5 scores, length 5", (scores.new_tensor([[3.0, 1, 0, -1, 2]]), torch.tensor([5]))),
     ]
     return run_check(
         "pooling_weights",
         your_function,
-        lambda s, k: _pooling_weights(s, torch.as_tensor(k)),
+        _pooling_weights,
         cases,
         hint="set the scores of the padding (positions j >= lengths[b]) to -inf, then take a "
         "softmax over the last dimension: each row sums to 1 over its real tokens.",
@@ -98,7 +98,7 @@ def check_pooling_weights(your_function) -> Verdict:
                 "the padding got weight: mask its scores with -inf before the softmax.",
             ),
             Mistake(
-                lambda s, k: _zeroed_after_softmax(s, torch.as_tensor(k)),
+                _zeroed_after_softmax,
                 "zeroing the padding after the softmax leaves rows that no longer sum to 1: "
                 "mask the scores before the softmax instead.",
             ),
