@@ -83,7 +83,10 @@ def check_pooling_weights(your_function) -> Verdict:
     cases = [
         Case("scores (3, 4) with lengths [1, 4, 2]", (scores, _HARD_LENGTHS)),
         Case("large scores (up to about ±1000) with lengths [1, 4, 2]", (large, _HARD_LENGTHS)),
-        Case("one row of 5 scores, length 5", (scores.new_tensor([[3.0, 1, 0, -1, 2]]), torch.tensor([5]))),
+        Case(
+            "one row of 5 scores, length 5",
+            (scores.new_tensor([[3.0, 1, 0, -1, 2]]), torch.tensor([5])),
+        ),
     ]
     return run_check(
         "pooling_weights",
