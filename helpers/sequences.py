@@ -84,11 +84,13 @@ class Vocabulary:
     def decode(self, ids) -> list[str]:
         """The word of every id in `ids` (a list, array or 1-d tensor of ints)."""
         ids = torch.as_tensor(ids)
+        if ids.dim() == 1 and ids.numel() == 0:
+            return []
         if ids.dim() != 1 or ids.is_floating_point() or ids.dtype == torch.bool:
             raise TypeError(
                 f"ids must be a 1-d sequence of whole numbers, got {ids.dtype} {tuple(ids.shape)}"
             )
-        if len(ids) and not (0 <= int(ids.min()) and int(ids.max()) < len(self)):
+        if not (0 <= int(ids.min()) and int(ids.max()) < len(self)):
             raise ValueError(
                 f"ids must lie in 0..{len(self) - 1}, got {int(ids.min())}..{int(ids.max())}"
             )

@@ -43,6 +43,7 @@ def test_ids_round_trip_and_unknown_words_get_the_unknown_id():
     ids = vocabulary.encode("a good zebra")
     assert ids[0] == vocabulary.index["good"] and ids[1] == UNKNOWN
     assert vocabulary.decode(torch.tensor(ids)) == ["good", "<unk>"]
+    assert vocabulary.decode([]) == [] and vocabulary.encode("a !") == []
 
 
 def test_batches_are_cut_or_padded_after_the_real_tokens():
