@@ -25,6 +25,11 @@ CHECKSUMS = {
 }
 
 
+REINSTALL = (
+    "reinstall the helpers (pip install -e . in the repository, or re-run the Colab setup cell)"
+)
+
+
 class DataFileError(RuntimeError):
     """A bundled data file is missing or its content is not what the course shipped."""
 
@@ -34,6 +39,11 @@ def read_bundled(name: str) -> bytes:
 
     Raises DataFileError naming the file if it is unknown, missing or altered.
     """
+    if not isinstance(name, str):
+        raise TypeError(
+            f"name must be the file name of one bundled file (a string, one of "
+            f"{sorted(CHECKSUMS)}), got {type(name).__name__}"
+        )
     if name not in CHECKSUMS:
         raise DataFileError(f"{name!r} is not a bundled data file; known: {sorted(CHECKSUMS)}")
     path = DATA_DIR / name
@@ -41,8 +51,11 @@ def read_bundled(name: str) -> bytes:
         content = path.read_bytes()
     except (FileNotFoundError, NotADirectoryError):
         raise DataFileError(
-            f"bundled data file {name!r} is missing from {DATA_DIR}: reinstall the helpers "
-            "(pip install -e . in the repository, or re-run the Colab setup cell)"
+            f"bundled data file {name!r} is missing from {DATA_DIR}: {REINSTALL}"
+        ) from None
+    except OSError as err:  # a directory in its place, no permission, ...
+        raise DataFileError(
+            f"bundled data file {name!r} cannot be read ({type(err).__name__}): {REINSTALL}"
         ) from None
     digest = hashlib.sha256(content).hexdigest()
     if digest != CHECKSUMS[name]:

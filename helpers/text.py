@@ -44,6 +44,7 @@ FALLBACK = (
 # Only the labelled reviews: aclImdb/{train,test}/{pos,neg}/<id>_<rating>.txt, never unsup/.
 _LABELLED = re.compile(r"aclImdb/(train|test)/(pos|neg)/([0-9]+_[0-9]+\.txt)")
 _CHUNK = 1 << 20
+_BLOCK = 1000  # bootstrap resamples drawn at once
 # An HTML tag: "<", an optional "/", a name, optional attributes after a space, an optional "/",
 # ">". "(<sp?) ... >" or "a < b" are not tags.
 _MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
@@ -569,7 +570,8 @@ def difference_interval(
     """Paired bootstrap interval for accuracy(a) - accuracy(b) on the same n examples.
 
     correct_a, correct_b: (n,) booleans, example i judged by both models. Each of `n_resamples`
-    resamples draws n examples with replacement (numpy's generator seeded by `seed`) and takes
+    resamples draws n examples with replacement (numpy's generator seeded by `seed`, in blocks
+    of 1000 resamples: rng.integers(0, n, size=(1000, n)), the last block smaller) and takes
     the difference of the two accuracies on them; the result is the central `confidence` range of
     those differences (percentile bootstrap). An interval that contains 0 means the data cannot
     tell the two models apart.
@@ -581,8 +583,16 @@ def difference_interval(
         )
     tail = (1 - _confidence(confidence)) / 2
     n_resamples = positive_int(n_resamples, "n_resamples")
-    rows = np.random.default_rng(_seed(seed)).integers(0, len(a), size=(n_resamples, len(a)))
-    differences = (a[rows].sum(axis=1) - b[rows].sum(axis=1)) / len(a)
+    rng, n, gained = np.random.default_rng(_seed(seed)), len(a), a - b  # gained: -1, 0 or 1
+    differences = (
+        np.concatenate(  # in blocks of resamples: memory stays a few MB for any n
+            [
+                gained[rng.integers(0, n, size=(min(_BLOCK, n_resamples - start), n))].sum(axis=1)
+                for start in range(0, n_resamples, _BLOCK)
+            ]
+        )
+        / n
+    )
     low, high = np.quantile(differences, [tail, 1 - tail])
     return float(low), float(high)
 

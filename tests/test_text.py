@@ -482,13 +482,18 @@ def test_accuracy_interval_is_wilsons_as_scipy_computes_it(k, n, confidence):
     assert high == pytest.approx(reference.high, abs=1e-12)
 
 
-def test_difference_interval_is_the_percentile_bootstrap_of_the_paired_difference():
+@pytest.mark.parametrize("n_resamples", [500, 2500])
+def test_difference_interval_is_the_percentile_bootstrap_of_the_paired_difference(n_resamples):
     rng = np.random.default_rng(1)
     a, b = rng.random(60) < 0.8, rng.random(60) < 0.7
-    draws = np.random.default_rng(7).integers(0, 60, size=(500, 60))
-    differences = [a[rows].mean() - b[rows].mean() for rows in draws]  # one resample at a time
+    draws = np.random.default_rng(7)
+    blocks = [
+        draws.integers(0, 60, size=(min(1000, n_resamples - s), 60))
+        for s in range(0, n_resamples, 1000)
+    ]
+    differences = [a[rows].mean() - b[rows].mean() for rows in np.vstack(blocks)]  # one at a time
     expected = np.quantile(differences, [0.025, 0.975])
-    got = text.difference_interval(a, b, n_resamples=500, seed=7)
+    got = text.difference_interval(a, b, n_resamples=n_resamples, seed=7)
     np.testing.assert_allclose(got, expected, atol=1e-12)
 
 

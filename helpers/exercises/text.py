@@ -72,6 +72,7 @@ def check_dense_memory(your_function) -> Verdict:
         Case("shape (3, 4), float32", ((3, 4), np.float32)),
         Case("shape (1000,), bool", ((1000,), np.bool_)),
         Case("shape (2, 3, 4), float16", ((2, 3, 4), np.float16)),
+        Case("shape (), float64: a single number", ((), np.float64)),
     ]
     return run_check(
         "dense_memory",
