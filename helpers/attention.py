@@ -36,27 +36,32 @@ def _scores(scores, dim) -> torch.Tensor:
     if isinstance(scores, np.ndarray) and scores.dtype.kind == "f":
         scores = torch.from_numpy(scores)
     masked = None
-    if isinstance(scores, torch.Tensor) and scores.is_floating_point():
-        masked = torch.isneginf(scores)
-        scores = scores.masked_fill(masked, 0.0)
-    scores = as_tensor(scores, "scores", _SCORE_RANKS, "(..., n)")
+    if isinstance(scores, torch.Tensor) and scores.is_floating_point() and scores.numel():
+        if torch.isneginf(scores.amin()):  # some positions are masked: check the others
+            masked = torch.isneginf(scores)
+    checked = as_tensor(
+        scores if masked is None else scores.masked_fill(masked, 0.0),
+        "scores",
+        _SCORE_RANKS,
+        "(..., n)",
+    )
     dim = _int(dim)
     if isinstance(dim, bool) or not isinstance(dim, int):
         raise TypeError(
             f"dim must be an int (the axis to normalize over), got {type(dim).__name__}"
         )
-    if not -scores.dim() <= dim < scores.dim():
+    if not -checked.dim() <= dim < checked.dim():
         raise ValueError(
-            f"dim={dim} is out of range for scores of shape {tuple(scores.shape)}: "
-            f"use a value from {-scores.dim()} to {scores.dim() - 1}"
+            f"dim={dim} is out of range for scores of shape {tuple(checked.shape)}: "
+            f"use a value from {-checked.dim()} to {checked.dim() - 1}"
         )
-    if masked is not None and masked.any():
-        if masked.all(dim=dim).any():
-            raise ValueError(
-                f"every slice of scores along dim={dim} needs at least one score that is not "
-                "-inf: softmax over nothing but masked positions is undefined"
-            )
-        scores = scores.masked_fill(masked, float("-inf"))
+    if masked is None:
+        return checked
+    if masked.all(dim=dim).any():
+        raise ValueError(
+            f"every slice of scores along dim={dim} needs at least one score that is not "
+            "-inf: softmax over nothing but masked positions is undefined"
+        )
     return scores
 
 

@@ -505,3 +505,15 @@ def test_numpy_integers_are_accepted_as_sizes_and_seeds():
     same = attention.MultiHeadAttention(8, 2, seed=5)
     assert torch.equal(layer.W_query.weight, same.W_query.weight)
     assert torch.equal(attention.causal_mask(np.int64(3)), attention.causal_mask(3))
+
+
+def test_initialisation_is_nn_linears_and_differs_from_torchs_as_documented():
+    ours = attention.MultiHeadAttention(64, 4, kdim=16, seed=0)
+    for layer in (ours.W_query, ours.W_key, ours.W_value, ours.W_out):
+        bound = 1 / layer.in_features**0.5  # nn.Linear: uniform in ±1/√fan_in, bias included
+        assert layer.weight.abs().max() <= bound and layer.bias.abs().max() <= bound
+        assert layer.bias.abs().max() > 0
+    theirs = torch.nn.MultiheadAttention(64, 4)
+    assert (theirs.in_proj_bias == 0).all() and (theirs.out_proj.bias == 0).all()
+    xavier = (6 / (64 + 3 * 64)) ** 0.5  # Xavier-uniform over the stacked (3 d, d) matrix
+    assert theirs.in_proj_weight.abs().max() <= xavier

@@ -134,7 +134,13 @@ def _close(got, expected, atol: float, rtol: float) -> bool:
 def _fmt(array: np.ndarray | None) -> str:
     if array is None:
         return "something that is not a number or array"
+    # prefix: later rows line up under the first, after "   expected " or "   got      ".
     text = np.array2string(
-        array, precision=4, floatmode="fixed", suppress_small=True, max_line_width=88
+        array,
+        precision=4,
+        floatmode="fixed",
+        suppress_small=True,
+        max_line_width=88,
+        prefix="   expected ",
     )
     return text if array.ndim == 0 else f"{text} (shape {tuple(array.shape)})"

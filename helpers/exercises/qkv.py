@@ -4,7 +4,7 @@ import numpy as np
 import torch
 
 from helpers import attention
-from helpers.exercises._core import Case, Mistake, Verdict, run_check
+from helpers.exercises._core import Case, Mistake, Verdict, _as_array, run_check
 
 
 def _tensor(rows) -> torch.Tensor:
@@ -100,15 +100,12 @@ def check_causal_attention_weights(your_weights) -> Verdict:
         Case("random 5 x 5 scores", (_random(10, 5, 5),)),
         Case("a single token (1 x 1)", (_tensor([[2.5]]),)),
         Case(
-            "large 3 x 3 scores (about 1000): is your softmax stable?",
-            (_random(11, 3, 3, scale=1000.0),),
+            "large 3 x 3 scores (about 1000) whose largest entries lie in the future: is your "
+            "softmax stable?",
+            (_large_future_scores(),),
         ),
     ]
-
-    def future(scores):
-        return torch.ones_like(scores, dtype=torch.bool).triu(1)
-
-    return run_check(
+    verdict = run_check(
         "causal_attention_weights",
         your_weights,
         _causal_reference,
@@ -117,19 +114,24 @@ def check_causal_attention_weights(your_weights) -> Verdict:
         "torch.tril or torch.triu build the triangle.",
         mistakes=[
             Mistake(
-                lambda s: _plain_softmax(s.masked_fill(future(s), 0.0)),
+                lambda s: _plain_softmax(s.masked_fill(_future(s), 0.0)),
                 "a masked score of 0 still gets weight (exp(0) = 1): use -inf, so that "
                 "exp(-inf) = 0.",
             ),
             Mistake(
-                lambda s: _plain_softmax(s) * ~future(s),
+                lambda s: _plain_softmax(s) * ~_future(s),
                 "zeroing weights after the softmax leaves rows that no longer sum to 1: mask "
-                "the scores with -inf before the softmax (or renormalize each row).",
+                "the scores with -inf before the softmax.",
             ),
             Mistake(
-                lambda s: _plain_softmax(s.masked_fill(future(s).T, float("-inf"))),
+                lambda s: _plain_softmax(s.masked_fill(_future(s).T, float("-inf"))),
                 "you hid the past and kept the future: query i may attend to keys 0..i, so "
                 "mask the entries above the diagonal (j > i).",
+            ),
+            Mistake(
+                lambda s: _plain_softmax(s.masked_fill(_future(s), float("-inf")), 0),
+                "the softmax runs over the wrong dimension: each query's weights (a row) must "
+                "sum to 1, so use dim=-1 (the keys), not dim=0.",
             ),
             Mistake(
                 lambda s: _plain_softmax(s),
@@ -137,52 +139,168 @@ def check_causal_attention_weights(your_weights) -> Verdict:
             ),
         ],
     )
+    return _with_nan_hints(verdict, your_weights, cases, _CAUSAL_NAN_MISTAKES)
+
+
+def _future(scores: torch.Tensor) -> torch.Tensor:
+    """True above the diagonal: the keys after each query."""
+    return torch.ones_like(scores, dtype=torch.bool).triu(1)
+
+
+def _large_future_scores() -> torch.Tensor:
+    """3 x 3 scores of about 1000 whose largest entry in rows 0 and 1 lies above the diagonal:
+    a softmax taken before masking underflows every visible weight of those rows to 0."""
+    return _tensor([[0.0, 1000.0, 900.0], [-500.0, 0.0, 1000.0], [300.0, 200.0, 1000.0]])
 
 
 def _causal_reference(scores):
     return attention.softmax(scores.masked_fill(~attention.causal_mask(len(scores)), float("-inf")))
 
 
-def check_multi_head_parameter_count(your_count) -> Verdict:
-    """your_count(d_model, num_heads) -> the number of parameters of a multi-head layer.
+def _renormalized(scores: torch.Tensor) -> torch.Tensor:
+    kept = _plain_softmax(scores) * ~_future(scores)
+    return kept / kept.sum(dim=-1, keepdim=True)
 
-    The layer is torch.nn.MultiheadAttention(d_model, num_heads): query, key, value and output
-    projections, each with weights and biases.
-    """
-    cases = [
-        Case(f"d_model={d}, num_heads={h}", (d, h)) for d, h in [(4, 1), (16, 4), (64, 2), (512, 8)]
+
+def _naive_causal(scores: torch.Tensor) -> torch.Tensor:
+    exps = torch.exp(scores.masked_fill(_future(scores), float("-inf")))
+    return exps / exps.sum(dim=-1, keepdim=True)
+
+
+# Usual mistakes whose answer holds NaN (0/0 or inf/inf): recognised by comparing with NaN
+# counted as equal to NaN, which the general comparison rightly never does.
+_CAUSAL_NAN_MISTAKES = [
+    Mistake(
+        lambda s: _plain_softmax(s.masked_fill(~_future(s), float("-inf"))),
+        "the mask is inverted: torch.tril(...) is True on the past and the diagonal, the keys a "
+        "query MAY see. Fill -inf where it is False (masked_fill(~allowed, -inf)), or where "
+        "torch.triu(..., diagonal=1) is True.",
+    ),
+    Mistake(
+        lambda s: _plain_softmax(s.masked_fill(torch.ones_like(s).triu().bool(), float("-inf"))),
+        "the diagonal is masked too: a token may attend to itself, so use "
+        "torch.triu(..., diagonal=1), which keeps the diagonal (query 0 has no other key).",
+    ),
+    Mistake(
+        _renormalized,
+        "renormalizing after zeroing is right on paper, but it fails when a row's largest "
+        "score lies in the future: the softmax then rounds every visible weight to 0 and you "
+        "divide 0 by 0. Mask the scores with -inf before the softmax instead.",
+    ),
+    Mistake(
+        _naive_causal,
+        "exp() of scores near 1000 overflows to inf (inf / inf = nan): subtract each row's "
+        "largest visible score before exp(), or use torch.softmax.",
+    ),
+]
+
+
+def _with_nan_hints(verdict: Verdict, learner, cases, mistakes) -> Verdict:
+    """The verdict, with the hint of a NaN-producing mistake when the learner's answer on the
+    first failing case matches it (NaN where it has NaN, the same numbers elsewhere)."""
+    if verdict.status != "failed" or "\n   Hint: " not in verdict.message:
+        return verdict
+    failing = [c for c in cases if f"wrong on {c.label}." in verdict.message]
+    if not failing:  # the learner's function raised: that message stands
+        return verdict
+    case = failing[0]
+    try:
+        got = _as_array(learner(*case.args))
+    except Exception:  # the learner's error is already reported
+        return verdict
+    for mistake in mistakes:
+        expected = _as_array(mistake.answer(*case.args))
+        if got is not None and got.shape == expected.shape and np.isnan(got).any():
+            if np.allclose(got, expected, atol=1e-6, rtol=1e-5, equal_nan=True):
+                head = verdict.message.split("\n   Hint: ")[0]
+                return Verdict(verdict.name, "failed", f"{head}\n   Hint: {mistake.hint}")
+    return verdict
+
+
+def _split_reference(x: torch.Tensor, num_heads: int) -> torch.Tensor:
+    """Head h takes features h * d_head .. (h + 1) * d_head - 1, as in the loop by hand."""
+    d_head = x.shape[-1] // num_heads
+    return torch.stack([x[..., h * d_head : (h + 1) * d_head] for h in range(num_heads)], dim=-3)
+
+
+def _merge_reference(heads: torch.Tensor) -> torch.Tensor:
+    """The heads' outputs side by side again: torch.cat over the heads, as in the loop."""
+    return torch.cat(heads.unbind(dim=-3), dim=-1)
+
+
+def _split_cases() -> list[Case]:
+    return [
+        Case("x of shape (4, 6), 2 heads", (_random(20, 4, 6), 2)),
+        Case("a batch: x of shape (2, 3, 8), 4 heads", (_random(21, 2, 3, 8), 4)),
+        Case("one head: x of shape (3, 4)", (_random(22, 3, 4), 1)),
+        Case("d_head = 1: x of shape (5, 3), 3 heads", (_random(23, 5, 3), 3)),
     ]
+
+
+def check_split_heads(your_split) -> Verdict:
+    """your_split(x, num_heads): x (..., n, d_model) -> heads (..., num_heads, n, d_head)."""
+
+    def shape(x, h):
+        return (*x.shape[:-2], h, x.shape[-2], x.shape[-1] // h)
+
     return run_check(
-        "multi_head_parameter_count",
-        your_count,
-        _torch_parameter_count,
-        cases,
-        hint="count the four d_model -> d_model projections (query, key, value, output), each "
-        "with a weight matrix and a bias vector.",
+        "split_heads",
+        your_split,
+        _split_reference,
+        _split_cases(),
+        hint="head h takes the features h*d_head to (h+1)*d_head - 1 of every token: "
+        "x.view(..., n, num_heads, d_head), then .transpose(-3, -2).",
         mistakes=[
             Mistake(
-                lambda d, h: h * (4 * d * d + 4 * d),
-                "the heads do not each get full-size projections: they split d_model into "
-                "num_heads slices, so the count does not depend on num_heads.",
+                lambda x, h: x.reshape(shape(x, h)),
+                "reshape without the transpose: the shape is right, but the numbers are "
+                "regrouped row by row across tokens. View as (..., n, num_heads, d_head) first, "
+                "then transpose(-3, -2).",
             ),
             Mistake(
-                lambda d, h: 4 * d * d,
-                "each of the four projections also has a bias vector of d_model entries.",
+                lambda x, h: x.unflatten(-1, (h, x.shape[-1] // h)),
+                "the heads must come before the tokens: (..., num_heads, n, d_head). Add "
+                ".transpose(-3, -2).",
             ),
             Mistake(
-                lambda d, h: 3 * d * d + 3 * d,
-                "the output projection, which mixes the concatenated heads, has parameters too.",
-            ),
-            Mistake(
-                lambda d, h: 4 * (d // h) ** 2 + 4 * (d // h),
-                "that counts one head's slice of size d_model // num_heads; the projections "
-                "map all d_model features to all d_model features.",
+                lambda x, h: (
+                    x.unflatten(-1, (x.shape[-1] // h, h)).transpose(-1, -2).transpose(-3, -2)
+                ),
+                "each head's features are next to each other: split the last dimension into "
+                "(num_heads, d_head), not (d_head, num_heads).",
             ),
         ],
     )
 
 
-def _torch_parameter_count(d_model: int, num_heads: int) -> int:
-    # On the "meta" device torch builds the layer without memory or random numbers.
-    layer = torch.nn.MultiheadAttention(d_model, num_heads, device="meta")
-    return sum(p.numel() for p in layer.parameters())
+def check_merge_heads(your_merge) -> Verdict:
+    """your_merge(heads): heads (..., num_heads, n, d_head) -> (..., n, num_heads * d_head)."""
+    cases = [
+        Case(c.label.replace("x of", "heads split from x of"), (_split_reference(*c.args),))
+        for c in _split_cases()
+    ]
+
+    def flat(heads):
+        *batch, h, n, d_head = heads.shape
+        return (*batch, n, h * d_head)
+
+    return run_check(
+        "merge_heads",
+        your_merge,
+        _merge_reference,
+        cases,
+        hint="undo the split: .transpose(-3, -2) back to (..., n, num_heads, d_head), then "
+        ".flatten(-2) (or .reshape(..., n, d_model)).",
+        mistakes=[
+            Mistake(
+                lambda heads: heads.reshape(flat(heads)),
+                "reshape without the transpose: right shape, wrong numbers. Transpose the "
+                "heads and tokens back (transpose(-3, -2)) before flattening.",
+            ),
+            Mistake(
+                lambda heads: heads.transpose(-3, -2).transpose(-1, -2).flatten(-2),
+                "the features of each head must stay together: flatten (num_heads, d_head) "
+                "in that order, not (d_head, num_heads).",
+            ),
+        ],
+    )
