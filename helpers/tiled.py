@@ -13,7 +13,8 @@ any moment:
   applying that update; with `causal=True` it skips every block that lies wholly above the
   diagonal.
 
-Memory grows like n instead of n²; the arithmetic is the same (half of it with a causal mask).
+Memory grows like n instead of n²; the arithmetic is nearly the same, plus one rescale per
+block (about half of it with a causal mask).
 """
 
 import math

@@ -79,7 +79,7 @@ def test_truncation_error_check():
         (lambda s, k: np.sum(s[k:]), "right triangle"),
         (lambda s, k: np.linalg.norm(s[k + 1 :]), "off by one"),
         (lambda s, k: np.linalg.norm(s[k - 1 :]), "s[k-1:] also drops the k-th"),
-        (lambda s, k: np.linalg.norm(s[:k]), "squares of the singular values you drop"),
+        (lambda s, k: np.linalg.norm(s[:k]), "comes from the singular values you drop"),
     ],
 )
 def test_truncation_error_hints(wrong, hint):

@@ -104,22 +104,22 @@ def check_truncation_error(your_truncation_error) -> Verdict:
         your_truncation_error,
         concepts.truncation_error,
         cases,
-        hint="the error of the best rank-k approximation is the square root of the sum of the "
-        "squares of the singular values you drop, s[k:].",
+        hint="the error of the best rank-k approximation comes from the singular values you "
+        "drop, s[k:]: every one of them, each in its own perpendicular direction.",
         mistakes=[
             Mistake(
                 lambda s, k: s[k] if k < len(s) else 0.0,
                 "the first dropped singular value is the error only when it is the only "
-                "nonzero one dropped (as for the ratings); in general combine all of s[k:] "
-                "as sqrt(sum of squares).",
+                "nonzero one dropped (as for the ratings); in general every dropped one "
+                "counts, combined as perpendicular lengths are.",
             ),
             Mistake(
                 lambda s, k: np.sum(s[k:] ** 2), "that is the squared error: take the square root."
             ),
             Mistake(
                 lambda s, k: np.sum(s[k:]),
-                "singular values add up in squares, like the sides of a right triangle: "
-                "sqrt(sum(s[k:] ** 2)), not sum(s[k:]).",
+                "singular values combine like the sides of a right triangle (they measure "
+                "perpendicular pieces), not by plain addition.",
             ),
             Mistake(
                 lambda s, k: np.sqrt(np.sum(s[k + 1 :] ** 2)),
