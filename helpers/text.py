@@ -48,7 +48,6 @@ _BLOCK = 1000  # bootstrap resamples drawn at once
 # An HTML tag: "<", an optional "/", a name, optional attributes after a space, an optional "/",
 # ">". "(<sp?) ... >" or "a < b" are not tags.
 _MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
-_SPACES = re.compile(r"\s+")
 
 
 class ReviewsUnavailableError(RuntimeError):
@@ -99,7 +98,9 @@ def strip_markup(review: str) -> str:
     """
     if not isinstance(review, str):
         raise TypeError(f"review must be a string, got {type(review).__name__}")
-    return _SPACES.sub(" ", _MARKUP.sub(" ", review)).strip()
+    if "<" in review:  # most reviews hold no tag: skip the regex for them
+        review = _MARKUP.sub(" ", review)
+    return " ".join(review.split())  # split() drops the same whitespace as regex \s+, faster
 
 
 def drop_duplicate_reviews(reviews: pd.DataFrame) -> pd.DataFrame:
