@@ -43,7 +43,7 @@ def output_text(output) -> str:
     return json.dumps({k: v for k, v in output.items() if k != "metadata"}, ensure_ascii=False)
 
 
-def test_there_are_five_ordered_notebooks():
+def test_the_notebooks_are_numbered_01_02_03_in_order():
     assert NOTEBOOKS, "no notebooks found"
     numbers = [p.name[:3] for p in NOTEBOOKS]
     assert numbers == [f"{i:02d}_" for i in range(1, len(NOTEBOOKS) + 1)], numbers
