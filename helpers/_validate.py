@@ -110,11 +110,34 @@ def positive_number(value, name: str) -> float:
 
 
 def positive_int(value, name: str) -> int:
-    """Return `value` after checking that it is an integer of at least 1."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    """`value` (a Python, numpy or 0-d torch integer) as an int, checked to be at least 1."""
+    value = scalar(value)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be a whole number of at least 1, got {type(value).__name__}")
     if value < 1:
         raise ValueError(f"{name} must be at least 1, got {value}")
+    return int(value)
+
+
+def scalar(value):
+    """A 0-d torch tensor or numpy array as the Python number it holds; anything else as is."""
+    if isinstance(value, torch.Tensor) and value.dim() == 0:
+        return value.item()
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value[()]
+    return value
+
+
+def seed(value, name: str = "seed") -> int:
+    """`value` (a Python, numpy or 0-d torch integer) as an int of at least 0, the seeds numpy's
+    and torch's generators take; TypeError for anything but a whole number, ValueError below 0."""
+    value = scalar(value)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a whole number of at least 0, got {type(value).__name__}")
+    if value < 0:
+        raise ValueError(
+            f"{name} must be a whole number of at least 0 (generators take 0 or more), got {value}"
+        )
     return int(value)
 
 

@@ -15,7 +15,8 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
-from helpers._validate import as_tensor, describe_shape, positive_int
+from helpers._validate import as_tensor, describe_shape, positive_int, scalar
+from helpers._validate import seed as _seed
 
 # Any rank from a single vector of scores up to (batch, heads, m, n).
 _SCORE_RANKS = (1, 2, 3, 4)
@@ -45,11 +46,12 @@ def _scores(scores, dim) -> torch.Tensor:
         _SCORE_RANKS,
         "(..., n)",
     )
-    dim = _int(dim)
-    if isinstance(dim, bool) or not isinstance(dim, int):
+    dim = scalar(dim)
+    if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)):
         raise TypeError(
             f"dim must be an int (the axis to normalize over), got {type(dim).__name__}"
         )
+    dim = int(dim)
     if not -checked.dim() <= dim < checked.dim():
         raise ValueError(
             f"dim={dim} is out of range for scores of shape {tuple(checked.shape)}: "
@@ -201,8 +203,8 @@ def causal_mask(n_queries: int, n_keys: int | None = None) -> torch.Tensor:
     Token i sees itself and the tokens before it, never the ones after. Square when n_keys is
     omitted; aligned at the top left like torch's `is_causal=True`.
     """
-    n_queries = positive_int(_int(n_queries), "n_queries")
-    n_keys = n_queries if n_keys is None else positive_int(_int(n_keys), "n_keys")
+    n_queries = positive_int(n_queries, "n_queries")
+    n_keys = n_queries if n_keys is None else positive_int(n_keys, "n_keys")
     return torch.ones(n_queries, n_keys, dtype=torch.bool).tril()
 
 
@@ -214,7 +216,7 @@ def padding_mask(lengths, n: int) -> torch.Tensor:
     broadcasts over the queries, so the mask fits scores of shape (batch, n_q, n).
     lengths: list, array or tensor of `batch` whole numbers, each from 1 to n.
     """
-    n = positive_int(_int(n), "n")
+    n = positive_int(n, "n")
     if isinstance(lengths, (str, bytes)) or lengths is None:
         raise TypeError(f"lengths must be a list of whole numbers, got {type(lengths).__name__}")
     array = np.asarray(lengths.cpu() if isinstance(lengths, torch.Tensor) else lengths)
@@ -321,7 +323,7 @@ class SelfAttention(torch.nn.Module):
     def __init__(self, d_in: int, d_k: int, d_v: int, causal: bool = False, bias=False, seed=None):
         super().__init__()
         d_in, d_k, d_v = (
-            positive_int(_int(d), name) for d, name in ((d_in, "d_in"), (d_k, "d_k"), (d_v, "d_v"))
+            positive_int(d, name) for d, name in ((d_in, "d_in"), (d_k, "d_k"), (d_v, "d_v"))
         )
         self.causal = _flag(causal, "causal")
         bias = _flag(bias, "bias")
@@ -374,15 +376,15 @@ class MultiHeadAttention(torch.nn.Module):
         seed=None,
     ):
         super().__init__()
-        d_model = positive_int(_int(d_model), "d_model")
-        num_heads = positive_int(_int(num_heads), "num_heads")
+        d_model = positive_int(d_model, "d_model")
+        num_heads = positive_int(num_heads, "num_heads")
         if d_model % num_heads:
             raise ValueError(
                 f"d_model must be divisible by num_heads, so that each head gets d_model // "
                 f"num_heads dimensions: got d_model={d_model}, num_heads={num_heads}"
             )
         kdim, vdim = (
-            d_model if dim is None else positive_int(_int(dim), name)
+            d_model if dim is None else positive_int(dim, name)
             for dim, name in ((kdim, "kdim"), (vdim, "vdim"))
         )
         self.num_heads, self.d_head = num_heads, d_model // num_heads
@@ -535,17 +537,6 @@ def _layer_input(x, layer: torch.nn.Linear, name: str) -> torch.Tensor:
     return x
 
 
-def _int(value):
-    """A numpy or 0-d torch integer as a Python int; anything else unchanged, for the caller's
-    own check (so that 1.5 or "3" get the caller's message)."""
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, torch.Tensor) and value.dim() == 0 and not value.is_floating_point():
-        if value.dtype != torch.bool and not value.is_complex():
-            return int(value.item())
-    return value
-
-
 def _flag(value, name: str) -> bool:
     if isinstance(value, np.bool_):
         return bool(value)
@@ -574,13 +565,8 @@ def _seeded(seed):
     if seed is None:
         yield
         return
-    seed = _int(seed)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be None or a whole number >= 0, got {seed!r}")
-    if seed < 0:
-        raise ValueError(f"seed must be None or a whole number >= 0, got {seed}")
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+        torch.manual_seed(_seed(seed))
         yield
 
 

@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from helpers._validate import as_array, positive_int, positive_number
+from helpers._validate import as_array, positive_int, positive_number, scalar
+from helpers._validate import seed as _seed
 
 # Entries of a unit vector closer than this to its largest absolute value count as tied.
 SIGN_TIE = 1e-8
@@ -52,15 +53,8 @@ def _matrix(X) -> np.ndarray:
     return as_array(X, "X", 2, "(m, n)", allow_int=True)
 
 
-def _scalar(value):
-    """A 0-d torch tensor or numpy array as the Python number it holds; anything else as is."""
-    if isinstance(value, (torch.Tensor, np.ndarray)) and value.ndim == 0:
-        return value.item()
-    return value
-
-
 def _rank_k(k, limit: int, limit_name: str) -> int:
-    k = positive_int(_scalar(k), "k")
+    k = positive_int(scalar(k), "k")
     if k > limit:
         raise ValueError(f"k must be between 1 and {limit} ({limit_name}), got k = {k}")
     return k
@@ -165,7 +159,7 @@ def energy_kept(s) -> np.ndarray:
 def k_for_energy(s, fraction) -> int:
     """The smallest k whose first k concepts keep at least `fraction` (0 < fraction <= 1) of
     the energy of singular values s, shape (r,)."""
-    fraction = _scalar(fraction)
+    fraction = scalar(fraction)
     if isinstance(fraction, bool) or not isinstance(fraction, (int, float, np.number)):
         raise TypeError(f"fraction must be a number in (0, 1], got {type(fraction).__name__}")
     if not 0 < fraction <= 1:
@@ -210,7 +204,7 @@ def rank_by_cosine(query, rows, names, decimals: int = 10) -> pd.DataFrame:
         raise TypeError(f"names must be a list of {len(rows)} labels, got {type(names).__name__}")
     if len(names) != len(rows):
         raise ValueError(f"names must be {len(rows)} labels, one per row of rows, got {names!r}")
-    decimals = positive_int(_scalar(decimals), "decimals")
+    decimals = positive_int(scalar(decimals), "decimals")
     norms = np.array([_norm(row) for row in rows])
     if _norm(query) == 0 or (norms == 0).any():
         raise ValueError("query and every row of rows must be nonzero: a zero vector has no angle")
@@ -281,7 +275,7 @@ def observed_loss(X, observed, P, Q, weight_decay) -> float:
 
 
 def _weight_decay(value) -> float:
-    value = _scalar(value)
+    value = scalar(value)
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"weight_decay must be a number >= 0, got {type(value).__name__}")
     if not np.isfinite(value) or value < 0:
@@ -299,13 +293,9 @@ def _start(X, observed, k, lr, weight_decay, seed):
     X = _matrix(X)
     mask = _mask(observed, X.shape)
     k = _rank_k(k, min(X.shape), f"min(m, n) for X of shape {X.shape}")
-    lr = positive_number(_scalar(lr), "lr")
+    lr = positive_number(scalar(lr), "lr")
     weight_decay = _weight_decay(weight_decay)
-    seed = _scalar(seed)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be a whole number >= 0, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0, got {seed}")
+    seed = _seed(seed)
     with np.errstate(over="ignore"):
         if not np.isfinite(_loss(X, mask, np.zeros((len(X), 1)), np.zeros((X.shape[1], 1)), 0)):
             raise ValueError("X is too large: its squared ratings overflow float64; rescale it")
@@ -347,8 +337,8 @@ def fit_observed(
     training diverges (lr too large) or has not converged after `max_epochs`.
     """
     X, mask, lr, weight_decay, _, P, Q = _start(X, observed, k, lr, weight_decay, seed)
-    tol = positive_number(_scalar(tol), "tol")
-    max_epochs = positive_int(_scalar(max_epochs), "max_epochs")
+    tol = positive_number(scalar(tol), "tol")
+    max_epochs = positive_int(scalar(max_epochs), "max_epochs")
     weight = mask / mask.sum()  # the mean over all observed entries
     losses = [_loss(X, mask, P, Q, weight_decay)]
     for _ in range(max_epochs):
@@ -376,9 +366,9 @@ def sgd_observed(
     every epoch. Raises ValueError if training diverges (lr too large).
     """
     X, mask, lr, weight_decay, rng, P, Q = _start(X, observed, k, lr, weight_decay, seed)
-    epochs = positive_int(_scalar(epochs), "epochs")
+    epochs = positive_int(scalar(epochs), "epochs")
     cells = np.argwhere(mask)  # (rows, cols) of the observed entries, in row-major order
-    batch_size = positive_int(_scalar(batch_size), "batch_size")
+    batch_size = positive_int(scalar(batch_size), "batch_size")
     if batch_size > len(cells):
         raise ValueError(
             f"batch_size must be at most the {len(cells)} observed entries, got {batch_size}"

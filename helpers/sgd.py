@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import torch
 
-from helpers._validate import as_array, positive_int, positive_number
+from helpers._validate import as_array, positive_int, positive_number, scalar
+from helpers._validate import seed as _seed
 
 # Beyond this size |w| is no longer a weight but a divergence; training stops there.
 DIVERGENCE_LIMIT = 1e12
@@ -32,33 +32,14 @@ def _inputs(x) -> np.ndarray:
     return np.atleast_1d(as_array(x, "x", (0, 1), "(n,)", allow_int=True))
 
 
-def _scalar(value):
-    """A 0-d torch tensor or numpy array as the Python number it holds; anything else as is."""
-    if isinstance(value, torch.Tensor) and value.dim() == 0:
-        return value.item()
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        return value[()]
-    return value
-
-
 def _weight(w, name: str = "w") -> float:
     """`w` (a Python, numpy or torch scalar) as a finite float."""
-    w = _scalar(w)
+    w = scalar(w)
     if isinstance(w, (bool, np.bool_)) or not isinstance(w, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a single real number, got {type(w).__name__}")
     if not np.isfinite(w):
         raise ValueError(f"{name} must be finite, got {w}")
     return float(w)
-
-
-def _seed(seed) -> int:
-    """`seed` as a whole number of at least 0 (numpy's generators refuse negative seeds)."""
-    seed = _scalar(seed)
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be a whole number of at least 0, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed must be a whole number of at least 0, got {seed}")
-    return int(seed)
 
 
 def _finite(value: float, what: str) -> float:
@@ -104,7 +85,7 @@ def gradient(w, x, y) -> float:
 
 def sgd_step(w, x, y, lr) -> float:
     """One gradient step on the samples x, y of shape (n,): w - lr * dL/dw."""
-    lr = positive_number(_scalar(lr), "lr")
+    lr = positive_number(scalar(lr), "lr")
     return _finite(_weight(w) - lr * gradient(w, x, y), "the new weight")
 
 
@@ -137,7 +118,7 @@ def sgd_trace(x, y, w0, lr) -> pd.DataFrame:
     """
     x, y = _samples(x, y)
     w = _weight(w0, "w0")
-    lr = positive_number(_scalar(lr), "lr")
+    lr = positive_number(scalar(lr), "lr")
     rows = []
     for i, (xi, yi) in enumerate(zip(x, y, strict=True), start=1):
         grad = _finite(_gradient(w, xi, yi), f"the gradient at sample {i}")
@@ -195,10 +176,10 @@ def train(x, y, w0, lr, epochs, batch_size=1, shuffle=False, seed=0) -> Training
     """
     x, y = _samples(x, y)
     w = _weight(w0, "w0")
-    lr = positive_number(_scalar(lr), "lr")
-    epochs = positive_int(_scalar(epochs), "epochs")
-    batch_size = positive_int(_scalar(batch_size), "batch_size")
-    shuffle = _scalar(shuffle)
+    lr = positive_number(scalar(lr), "lr")
+    epochs = positive_int(scalar(epochs), "epochs")
+    batch_size = positive_int(scalar(batch_size), "batch_size")
+    shuffle = scalar(shuffle)
     if not isinstance(shuffle, (bool, np.bool_)):
         raise TypeError(f"shuffle must be True or False, got {type(shuffle).__name__}")
     seed = _seed(seed)

